@@ -1,0 +1,60 @@
+# brochure: one-line targets. `make brochures` and `make test` are all a fresh clone needs.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BROCHURE := $(VENV)/bin/brochure
+STAMP := $(VENV)/.installed
+CONTENT ?= content
+DIST ?= dist
+
+.PHONY: all setup brochures test lint fmt previews bench clean distclean system-deps
+
+all: brochures
+
+# Debian libraries WeasyPrint needs (Pango, HarfBuzz via Pango); installed only when missing.
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+		echo "Installing Pango (needed by WeasyPrint)…"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	fi
+
+# Create .venv and install brochure with its test and dev tools (re-runs when pyproject.toml changes).
+setup: $(STAMP)
+$(STAMP): pyproject.toml | system-deps
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+# Build every page under content/ into dist/.
+brochures: $(STAMP)
+	$(BROCHURE) build $(CONTENT) --out $(DIST)
+
+# Lint, then the test suite (renders real PDFs).
+test: lint
+	$(PY) -m pytest -q
+
+# ruff (check + format --check) and mypy --strict on src/.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+	$(VENV)/bin/mypy
+
+# Apply ruff's fixes and formatting.
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix src tests benchmarks scripts
+	$(VENV)/bin/ruff format src tests benchmarks scripts
+
+# Regenerate docs/preview-a4.png and docs/preview-a5.png from the seed page.
+previews: $(STAMP)
+	$(PY) scripts/make_previews.py
+
+# Remove build output (dist/ and caches); keeps .venv.
+clean:
+	rm -rf $(DIST) .pytest_cache .mypy_cache .ruff_cache build
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+# Also remove the virtual environment.
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,171 @@
+"""The `brochure` command: a thin layer that turns results into lines and exit codes.
+
+Exit codes: 0 everything built, 1 some page failed (the others were built),
+2 bad usage or configuration. Known errors are one line each; anything else is a
+bug, reported in one line with the traceback kept behind `--debug`.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+
+from . import __version__
+from .errors import BrochureError, ConfigError
+
+if TYPE_CHECKING:
+    from .build import Progress, Report
+
+EXAMPLES = """
+\b
+Examples:
+  brochure build                      every page under content/ into dist/
+  brochure build content/hair.en.md   one page (and its translations)
+  brochure build --size a5 --out out  A5 only, into out/
+"""
+
+
+def _choices(value: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    return allowed if value == "all" else (value,)
+
+
+@click.group(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="brochure")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for unexpected errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Turn a clinic's Markdown service pages into print-ready PDF brochures."""
+    ctx.obj = {"debug": debug}
+
+
+@contextmanager
+def _progress(console: Console, quiet: bool) -> Iterator[Progress | None]:
+    """A progress bar on a terminal; plain lines when output is piped."""
+    if quiet:
+        yield None
+        return
+    if not console.is_terminal:
+
+        def plain(message: str, done: int, total: int) -> None:
+            if message != "done":
+                console.print(f"[{done + 1}/{total}] {message}", highlight=False)
+
+        yield plain
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("building", total=None)
+
+        def update(message: str, done: int, total: int) -> None:
+            bar.update(task, total=total, completed=done, description=message[:48])
+
+        yield update
+
+
+def _summary(report: Report, console: Console, err: Console) -> None:
+    for warning in report.warnings:
+        err.print(str(warning), style="yellow", highlight=False, soft_wrap=True)
+    for failure in report.failures:
+        err.print(str(failure), style="red", highlight=False, soft_wrap=True)
+    langs = ", ".join(
+        f"{b.slug}: " + " ".join(f"{p.lang} ({p.lang_source})" for p in b.pages.values())
+        for b in report.brochures
+    )
+    size = sum(o.bytes for o in report.outputs)
+    line = (
+        f"{len(report.pages)} page(s) in {len(report.brochures)} brochure(s); "
+        f"{len(report.outputs)} PDF(s) written ({size / 1024:.0f} KB); "
+        f"{len(report.warnings)} warning(s); {len(report.failures)} failed; "
+        f"{report.seconds:.1f} s"
+    )
+    if langs:
+        console.print(f"languages: {langs}", highlight=False, soft_wrap=True)
+    for note in report.notes:
+        console.print(note, highlight=False, soft_wrap=True)
+    console.print(line, style="bold red" if report.failures else "bold", highlight=False)
+    if report.failures:
+        names = ", ".join(str(f.path) for f in report.failures if f.path)
+        console.print(f"failed: {names}", style="red", highlight=False, soft_wrap=True)
+
+
+@main.command(epilog=EXAMPLES)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder to write the PDFs to.",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["single", "bilingual", "all"]),
+    default="all",
+    show_default=True,
+    help="One language per PDF, side by side, or both.",
+)
+@click.option(
+    "--size",
+    type=click.Choice(["a4", "a5", "all"]),
+    default="all",
+    show_default=True,
+    help="Paper size.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings, errors and the summary.")
+@click.pass_context
+def build(
+    ctx: click.Context, paths: tuple[Path, ...], out: Path, layout: str, size: str, quiet: bool
+) -> None:
+    """Build brochures from PATHS (files or folders; default: content/)."""
+    from .build import LAYOUTS, SIZE_NAMES
+    from .build import build as run
+
+    console = Console(highlight=False)
+    err = Console(stderr=True, highlight=False)
+    debug = bool(ctx.obj and ctx.obj.get("debug"))
+    try:
+        with _progress(console, quiet) as progress:
+            report = run(
+                list(paths) or [Path("content")],
+                out,
+                layouts=_choices(layout, LAYOUTS),
+                sizes=_choices(size, SIZE_NAMES),
+                progress=progress,
+            )
+    except ConfigError as exc:
+        err.print(str(exc), style="red", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except BrochureError as exc:
+        err.print(str(exc), style="red", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("brochure: interrupted; no partial files were left", style="yellow")
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        err.print(
+            f"brochure: internal error: {type(exc).__name__}: {exc} — this is a bug; "
+            "please report it with the output of 'brochure --debug build …'",
+            style="red",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(3)
+    _summary(report, console, err)
+    sys.exit(1 if report.failures else 0)

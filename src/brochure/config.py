@@ -1,0 +1,233 @@
+"""Read `brochure.toml` into one frozen, validated configuration."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildWarning, ConfigError
+
+CONFIG_NAME = "brochure.toml"
+
+_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}$")
+
+# Clinic fields that hold one line of text; `hours` is a list of lines.
+_CLINIC_TEXT = ("name", "tagline", "address", "phone", "email", "website", "booking_url")
+_CLINIC_KEYS = (*_CLINIC_TEXT, "hours", "logo")
+_TOP_KEYS = ("clinic", "colors", "bilingual")
+_COLOR_KEYS = ("primary", "accent")
+_BILINGUAL_KEYS = ("pair",)
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """The clinic's identity and contacts, in one language."""
+
+    name: str = "Your clinic"
+    tagline: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    booking_url: str = ""
+    hours: tuple[str, ...] = ()
+    logo: Path | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything `brochure.toml` can say, with defaults for what it does not."""
+
+    root: Path
+    path: Path | None = None
+    clinic: Clinic = field(default_factory=Clinic)
+    clinic_by_lang: dict[str, Clinic] = field(default_factory=dict)
+    primary: str = "#1f5f66"
+    accent: str = "#b5794f"
+    bilingual: tuple[str, str] = ("ru", "en")
+
+    def clinic_for(self, lang: str) -> Clinic:
+        """The clinic's details in `lang`, falling back to the base table."""
+        return self.clinic_by_lang.get(lang, self.clinic)
+
+
+def _key_line(text: str, key: str, table: str | None = None) -> int | None:
+    """Best-effort line number of `key = …` (inside `[table]` when given)."""
+    in_table = table is None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            in_table = table is None or line.strip("[] ") == table
+            continue
+        if in_table and re.match(rf"^{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+class _Reader:
+    """Validates one parsed TOML document, collecting warnings."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.warnings: list[BuildWarning] = []
+
+    def fail(self, message: str, key: str, table: str | None, hint: str) -> ConfigError:
+        return ConfigError(
+            message, path=self.path, line=_key_line(self.text, key, table), hint=hint
+        )
+
+    def unknown(self, data: dict[str, Any], known: tuple[str, ...], table: str | None) -> None:
+        for key in data:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+            where = f"[{table}]" if table else "the top level"
+            self.warnings.append(
+                BuildWarning(
+                    f"unknown key '{key}' in {where} is ignored",
+                    path=self.path,
+                    line=_key_line(self.text, key, table),
+                    hint=hint,
+                )
+            )
+
+    def table(self, data: dict[str, Any], key: str, parent: str | None = None) -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            name = f"{parent}.{key}" if parent else key
+            raise self.fail(f"'{name}' must be a table", key, parent, f"write it as [{name}]")
+        return value
+
+    def clinic(self, data: dict[str, Any], table: str, base: Clinic, root: Path) -> Clinic:
+        self.unknown(
+            {k: v for k, v in data.items() if not isinstance(v, dict)}, _CLINIC_KEYS, table
+        )
+        values: dict[str, Any] = {}
+        for key in _CLINIC_TEXT:
+            if key in data:
+                value = data[key]
+                if not isinstance(value, str):
+                    raise self.fail(
+                        f"'{key}' in [{table}] must be text, got {type(value).__name__}",
+                        key,
+                        table,
+                        f'put it in quotes: {key} = "…"',
+                    )
+                values[key] = value.strip()
+        if "hours" in data:
+            hours = data["hours"]
+            if isinstance(hours, str):
+                hours = [hours]
+            if not isinstance(hours, list) or not all(isinstance(h, str) for h in hours):
+                raise self.fail(
+                    f"'hours' in [{table}] must be a list of text lines",
+                    "hours",
+                    table,
+                    'write hours = ["Mon–Fri 9:00–20:00", "Sat 10:00–16:00"]',
+                )
+            values["hours"] = tuple(h.strip() for h in hours)
+        if "logo" in data:
+            logo = data["logo"]
+            if not isinstance(logo, str) or not logo.strip():
+                raise self.fail(
+                    f"'logo' in [{table}] must be a file path",
+                    "logo",
+                    table,
+                    'write logo = "images/logo.svg"',
+                )
+            values["logo"] = (root / logo.strip()).resolve()
+        return replace(base, **values)
+
+
+def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[BuildWarning]]:
+    """Load `brochure.toml` from the content root (or `path`); defaults when absent."""
+    root = root.resolve()
+    path = path or root / CONFIG_NAME
+    if not path.is_file():
+        return Config(root=root), []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"cannot read the configuration ({exc})",
+            path=path,
+            hint="save brochure.toml as UTF-8 text",
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError(
+            f"invalid TOML: {reason}",
+            path=path,
+            line=int(match.group(1)) if match else None,
+            hint="fix the syntax (see docs/configuration.md)",
+        ) from None
+
+    reader = _Reader(path, text)
+    reader.unknown(data, _TOP_KEYS, None)
+    clinic_data = reader.table(data, "clinic")
+    clinic = reader.clinic(clinic_data, "clinic", Clinic(), root)
+    by_lang: dict[str, Clinic] = {}
+    for key, value in clinic_data.items():
+        if isinstance(value, dict):
+            if not _LANG_RE.match(key):
+                raise reader.fail(
+                    f"[clinic.{key}] is not a language code",
+                    key,
+                    "clinic",
+                    "name per-language tables by language, e.g. [clinic.ru]",
+                )
+            by_lang[key] = reader.clinic(value, f"clinic.{key}", clinic, root)
+
+    colors = reader.table(data, "colors")
+    reader.unknown(colors, _COLOR_KEYS, "colors")
+    palette: dict[str, str] = {}
+    for key in _COLOR_KEYS:
+        if key in colors:
+            value = colors[key]
+            if not isinstance(value, str) or not _COLOR_RE.match(value.strip()):
+                raise reader.fail(
+                    f"colour '{key}' must be a hex colour like \"#1f5f66\", got {value!r}",
+                    key,
+                    "colors",
+                    "use #rgb or #rrggbb",
+                )
+            palette[key] = value.strip().lower()
+
+    bilingual = reader.table(data, "bilingual")
+    reader.unknown(bilingual, _BILINGUAL_KEYS, "bilingual")
+    pair: tuple[str, str] = ("ru", "en")
+    if "pair" in bilingual:
+        raw = bilingual["pair"]
+        if (
+            not isinstance(raw, list)
+            or len(raw) != 2
+            or not all(isinstance(x, str) and _LANG_RE.match(x) for x in raw)
+            or raw[0] == raw[1]
+        ):
+            raise reader.fail(
+                f"'pair' in [bilingual] must name two different languages, got {raw!r}",
+                "pair",
+                "bilingual",
+                'write pair = ["ru", "en"]',
+            )
+        pair = (raw[0], raw[1])
+
+    config = Config(
+        root=root,
+        path=path,
+        clinic=clinic,
+        clinic_by_lang=by_lang,
+        bilingual=pair,
+        **palette,
+    )
+    return config, reader.warnings

@@ -1,0 +1,252 @@
+"""Find hero images and prepare them with Pillow for the size they are printed at."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import stat
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from .content import Page
+from .errors import BuildWarning, ImageError
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+FORMATS = ("JPEG", "PNG", "WEBP")
+MAX_FILE_BYTES = 80 * 1024 * 1024
+MAX_PIXELS = 80_000_000  # 80 megapixels: larger is refused as a likely decompression bomb
+MM_PER_INCH = 25.4
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """A hero ready to embed: JPEG bytes cropped and scaled to its box."""
+
+    data: bytes
+    width: int
+    height: int
+    source_size: tuple[int, int]
+    dpi: float  # effective resolution at the printed size
+
+    @property
+    def mime(self) -> str:
+        return "image/jpeg"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def locate_hero(page: Page) -> tuple[Path, list[BuildWarning]]:
+    """Find the page's hero: beside the page, in `images/` beside it, or in the root's `images/`.
+
+    A file whose name differs only in letter case is used, with a warning.
+    """
+    name = page.hero
+    assert name is not None
+    root = page.root.resolve()
+    line = _meta_line(page)
+    relative = Path(name.lstrip("/"))
+    if Path(name).is_absolute() or ".." in relative.parts:
+        raise ImageError(
+            f"hero_image '{name}' points outside the content folder",
+            path=page.path,
+            line=line,
+            hint="put the image in the content folder and give a relative path",
+        )
+    bases = [page.path.parent, page.path.parent / "images", root / "images", root]
+    if name.startswith("/"):
+        bases = [root, root / "static"]
+    seen: list[Path] = []
+    for base in bases:
+        candidate = base / relative
+        if candidate.parent in seen:
+            continue
+        seen.append(candidate.parent)
+        if candidate.exists() or candidate.is_symlink():
+            if not _inside(candidate, root):
+                raise ImageError(
+                    f"hero_image '{name}' leads outside the content folder",
+                    path=page.path,
+                    line=line,
+                    hint="copy the image into the content folder instead of linking to it",
+                )
+            return candidate, []
+    for folder in seen:
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.lower() == relative.name.lower() and _inside(entry, root):
+                warning = BuildWarning(
+                    f"hero_image '{name}' matched '{entry.name}' only when ignoring letter case",
+                    path=page.path,
+                    line=line,
+                    hint=f"rename the file or write hero_image: {entry.name}",
+                )
+                return entry, [warning]
+    candidates: list[str] = []
+    for folder in seen:
+        try:
+            candidates += [p.name for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
+        except OSError:
+            continue
+    close = difflib.get_close_matches(relative.name, candidates, n=3, cutoff=0.5)
+    where = ", ".join(
+        str(f.relative_to(root)) + "/" if f != root else "./"
+        for f in seen
+        if _inside(f, root) or f == root
+    )
+    hint = (
+        "similar files: " + ", ".join(close)
+        if close
+        else f"put the image in {where or 'the page folder'}"
+    )
+    raise ImageError(f"hero image '{name}' not found", path=page.path, line=line, hint=hint)
+
+
+def _meta_line(page: Page) -> int | None:
+    try:
+        text = page.path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith("hero_image"):
+            return number
+    return None
+
+
+def _open(path: Path) -> Image.Image:
+    """Open an image file safely: a regular file, a known format, not a bomb."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ImageError(f"cannot read the image ({exc.strerror})", path=path) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ImageError(
+            "the hero image is not a regular file",
+            path=path,
+            hint="point hero_image at a JPEG, PNG or WebP file",
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise ImageError(
+            f"the image is {info.st_size // (1024 * 1024)} MB; the limit is "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
+            path=path,
+            hint="export a smaller JPEG (3000 px wide is plenty)",
+        )
+    try:
+        with path.open("rb", buffering=0) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ImageError(
+                f"the image claims {width}×{height} pixels, more than the "
+                f"{MAX_PIXELS // 1_000_000} megapixels allowed",
+                path=path,
+                hint="this looks like a damaged or hostile file; export the photo again",
+            )
+        return image
+    except UnidentifiedImageError:
+        raise ImageError(
+            "not a JPEG, PNG or WebP image (or the file is damaged)",
+            path=path,
+            hint="export the image again as JPEG or PNG",
+        ) from None
+    except Image.DecompressionBombError:
+        raise ImageError(
+            "the image is too large to decode safely",
+            path=path,
+            hint="this looks like a damaged or hostile file; export the photo again",
+        ) from None
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Convert to sRGB, honouring an embedded ICC profile (CMYK, Display P3…)."""
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "CMYK"):
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            target = ImageCms.createProfile("sRGB")
+            converted = ImageCms.profileToProfile(
+                image, source, target, outputMode="RGB", renderingIntent=ImageCms.Intent.PERCEPTUAL
+            )
+            if converted is not None:
+                return converted
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: fall back to a plain conversion
+    return image.convert("RGB")
+
+
+def _flatten(image: Image.Image, background: str) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        page = Image.new("RGBA", rgba.size, background)
+        page.alpha_composite(rgba)
+        return page.convert("RGB")
+    if image.mode not in ("RGB", "CMYK"):
+        return image.convert("RGB")
+    return image
+
+
+@lru_cache(maxsize=64)
+def _prepare_cached(
+    path: str, mtime_ns: int, size: int, box_mm: tuple[float, float], dpi: int, background: str
+) -> PreparedImage:
+    file = Path(path)
+    image = _open(file)
+    box_w = round(box_mm[0] / MM_PER_INCH * dpi)
+    box_h = round(box_mm[1] / MM_PER_INCH * dpi)
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+        if image.format == "JPEG":
+            want = (box_h, box_w) if orientation in (5, 6, 7, 8) else (box_w, box_h)
+            image.draft("RGB" if image.mode != "CMYK" else "CMYK", want)
+        source_size = image.size
+        image = ImageOps.exif_transpose(image) or image
+        image = _flatten(image, background)
+        image = _to_srgb(image)
+        # Crop to the box's shape around the centre ("cover"), then scale down, never up.
+        target_ratio = box_w / box_h
+        width, height = image.size
+        if width / height > target_ratio:
+            new_w = round(height * target_ratio)
+            left = (width - new_w) // 2
+            image = image.crop((left, 0, left + new_w, height))
+        else:
+            new_h = round(width / target_ratio)
+            top = (height - new_h) // 2
+            image = image.crop((0, top, width, top + new_h))
+        if image.width > box_w:
+            image = image.resize((box_w, box_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=86, optimize=True, progressive=False)
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageError(
+            f"the image cannot be decoded ({exc})",
+            path=file,
+            hint="the file may be truncated; export it again",
+        ) from None
+    effective_dpi = image.width / (box_mm[0] / MM_PER_INCH)
+    return PreparedImage(out.getvalue(), image.width, image.height, source_size, effective_dpi)
+
+
+def prepare(
+    path: Path, box_mm: tuple[float, float], dpi: int = 300, background: str = "#ffffff"
+) -> PreparedImage:
+    """Crop `path` to fill a box of `box_mm` and scale it to `dpi` (cached per file and box)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ImageError(f"cannot read the image ({exc.strerror})", path=path) from None
+    return _prepare_cached(
+        str(path.resolve()), info.st_mtime_ns, info.st_size, box_mm, dpi, background
+    )

@@ -1,0 +1,162 @@
+"""WeasyPrint: the sandboxed URL fetcher, shared fonts and stylesheets, atomic PDF writes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcherResponse
+
+from .errors import BuildWarning, RenderError
+
+MEMORY_SCHEME = "brochure"
+MAX_ASSET_BYTES = 80 * 1024 * 1024
+
+
+class SandboxFetcher(URLFetcher):  # type: ignore[misc]
+    """The only way WeasyPrint reads anything.
+
+    Serves prepared images from memory (`brochure:` URLs) and files that lie under
+    the allowed folders (the content root and brochure's own assets). Everything
+    else, every http(s) URL included, is refused. Each request is recorded in
+    `requested`, each refusal in `refused`.
+    """
+
+    def __init__(self, allowed: list[Path]) -> None:
+        super().__init__(allowed_protocols=["file", MEMORY_SCHEME])
+        self.allowed = [p.resolve() for p in allowed]
+        self.memory: dict[str, tuple[bytes, str]] = {}
+        self.requested: list[str] = []
+        self.refused: list[str] = []
+
+    def put(self, name: str, data: bytes, mime: str) -> str:
+        """Keep `data` in memory and return the URL that serves it."""
+        url = f"{MEMORY_SCHEME}:{name}"
+        self.memory[url] = (data, mime)
+        return url
+
+    def _refuse(self, url: str, why: str) -> ValueError:
+        self.refused.append(url)
+        return ValueError(f"refused {url}: {why}")
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        self.requested.append(url)
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == MEMORY_SCHEME:
+            if url not in self.memory:
+                raise self._refuse(url, "unknown in-memory resource")
+            data, mime = self.memory[url]
+            return URLFetcherResponse(url, data, {"Content-Type": mime})
+        if scheme != "file":
+            raise self._refuse(url, "only files inside the content folder may be read")
+        path = Path(unquote(urlsplit(url).path))
+        try:
+            real = path.resolve(strict=True)
+            info = real.stat()
+        except (OSError, RuntimeError):
+            raise self._refuse(url, "no such file") from None
+        if not any(real.is_relative_to(root) for root in self.allowed):
+            raise self._refuse(url, "outside the content folder")
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ASSET_BYTES:
+            raise self._refuse(url, "not a regular file of a sensible size")
+        mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": mime})
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _weasyprint_warnings(into: list[BuildWarning], path: Path) -> Iterator[None]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        into.extend(BuildWarning(f"WeasyPrint: {m}", path=path) for m in handler.messages)
+
+
+class Renderer:
+    """One WeasyPrint set-up (fonts, fetcher, parsed stylesheets) reused across documents."""
+
+    def __init__(self, allowed: list[Path]) -> None:
+        self.fetcher = SandboxFetcher(allowed)
+        self.fonts = FontConfiguration()
+        self._css: dict[Path, Any] = {}
+
+    def stylesheet(self, path: Path) -> Any:
+        key = path.resolve()
+        if key not in self._css:
+            self._css[key] = CSS(
+                filename=str(key), url_fetcher=self.fetcher, font_config=self.fonts
+            )
+        return self._css[key]
+
+    def render(
+        self, html: str, base_url: Path, stylesheets: list[Path], source: Path
+    ) -> tuple[bytes, int, list[BuildWarning]]:
+        """Render HTML to PDF bytes; returns (pdf, page count, warnings)."""
+        warnings: list[BuildWarning] = []
+        with _weasyprint_warnings(warnings, source):
+            document = HTML(
+                string=html, base_url=str(base_url) + os.sep, url_fetcher=self.fetcher
+            ).render(
+                stylesheets=[self.stylesheet(p) for p in stylesheets],
+                font_config=self.fonts,
+            )
+            data = document.write_pdf(pdf_identifier=b"brochure", uncompressed_pdf=False)
+        return data, len(document.pages), warnings
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder, then rename.
+
+    A reader never sees a half-written PDF, and the previous file stays until the
+    new one is complete.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise RenderError(
+            f"cannot write to the output folder ({exc.strerror})",
+            path=path.parent,
+            hint="check the folder exists and is writable, or pass --out DIR",
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        if isinstance(exc, OSError):
+            raise RenderError(
+                f"cannot write the PDF ({exc.strerror})",
+                path=path,
+                hint="free some disk space or choose another --out folder",
+            ) from None
+        raise

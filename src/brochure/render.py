@@ -1,0 +1,156 @@
+"""The Jinja2 environment, page geometry and the HTML for one brochure target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from . import __version__, typography
+from .assets import builtin_dir
+from .config import Clinic, Config
+from .content import Page
+from .markdown import Block
+
+
+@dataclass(frozen=True)
+class PageSize:
+    """Geometry of one paper size; the type scale lives in `styles/<name>.css`."""
+
+    name: str
+    width_mm: float
+    height_mm: float
+    margin_top: float
+    margin_side: float
+    margin_bottom: float
+    hero_height_mm: float
+    aside_mm: float  # width of the first page's contact column (0: none)
+    gutter_mm: float
+
+    @property
+    def text_width_mm(self) -> float:
+        return self.width_mm - 2 * self.margin_side
+
+
+SIZES: dict[str, PageSize] = {
+    "a4": PageSize("a4", 210, 297, 18, 16, 18, 104, 44, 8),
+    "a5": PageSize("a5", 148, 210, 12, 12, 14, 70, 0, 5),
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "contacts": "Contact us",
+        "book": "Book a visit",
+        "hours": "Opening hours",
+        "phone": "Phone",
+        "address": "Address",
+        "email": "E-mail",
+        "website": "Website",
+    },
+    "ru": {
+        "contacts": "Контакты",
+        "book": "Записаться",
+        "hours": "Часы работы",
+        "phone": "Телефон",
+        "address": "Адрес",
+        "email": "Эл. почта",
+        "website": "Сайт",
+    },
+}
+
+
+def labels_for(lang: str) -> dict[str, str]:
+    return LABELS.get(lang, LABELS["en"])
+
+
+def display_url(url: str) -> str:
+    """`https://www.clinic.example/` → `clinic.example`."""
+    parts = urlsplit(url if "//" in url else "//" + url)
+    return (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
+
+
+def tel_href(phone: str) -> str:
+    return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
+
+
+@lru_cache(maxsize=8)
+def environment(root: Path) -> jinja2.Environment:
+    """Templates from the content repo's `templates/` first, then the built-in ones."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(root / "templates"),
+                jinja2.FileSystemLoader(builtin_dir("templates")),
+            ]
+        ),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["display_url"] = display_url
+    env.filters["tel_href"] = tel_href
+    return env
+
+
+def stylesheets(root: Path, size: str, layout: str) -> list[Path]:
+    """`base.css`, the size's and the layout's sheets; a content repo's copy wins."""
+    names = ["base.css", f"{size}.css", f"{layout}.css"]
+    out = []
+    for name in names:
+        override = root / "styles" / name
+        builtin = builtin_dir("styles") / name
+        if override.is_file():
+            out.append(override)
+        elif builtin.is_file():
+            out.append(builtin)
+    return out
+
+
+@dataclass(frozen=True)
+class Column:
+    """One language's text as the templates see it."""
+
+    lang: str
+    title: str
+    description: str
+    blocks: list[Block]
+    clinic: Clinic
+    labels: dict[str, str]
+    source: Page
+
+
+def column(page: Page, blocks: list[Block], config: Config) -> Column:
+    return Column(
+        lang=page.lang,
+        title=typography.apply(page.title, page.lang),
+        description=typography.apply(page.description, page.lang),
+        blocks=blocks,
+        clinic=config.clinic_for(page.lang),
+        labels=labels_for(page.lang),
+        source=page,
+    )
+
+
+def html_single(
+    col: Column,
+    size: PageSize,
+    config: Config,
+    hero: dict[str, Any] | None,
+    logo_url: str | None,
+) -> str:
+    """The HTML of a one-language brochure."""
+    template = environment(config.root).get_template("single.html.j2")
+    return template.render(
+        col=col,
+        lang=col.lang,
+        size=size,
+        colors={"primary": config.primary, "accent": config.accent},
+        hero=hero,
+        logo_url=logo_url,
+        version=__version__,
+    )

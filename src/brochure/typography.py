@@ -1,0 +1,43 @@
+"""Per-language typography: quotes, dashes and non-breaking spaces."""
+
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"
+
+# Quote characters for markdown-it's smartquotes: double open/close, single open/close.
+QUOTES: dict[str, str | list[str]] = {
+    "ru": "«»„“",
+    "uk": "«»„“",
+    "de": "„“‚‘",
+    "fr": ["«\u00a0", "\u00a0»", "‹\u00a0", "\u00a0›"],
+    "en": "“”‘’",
+}
+
+# A number range such as 10-12 or 48-72, but not a phone number like 123-45-67.
+_RANGE = re.compile(r"(?<![\d\-–])(\d{1,4})-(\d{1,4})(?![\d\-–])")
+# A hyphen or dash standing alone between spaces.
+_SPACED_DASH = re.compile(r"(?<=\S) +(?:-|--|—|–) +")
+# A dash after a space: keep it off the start of the next line.
+_DASH_AFTER_SPACE = re.compile(r" +(?=[—–](?: |$))")
+# One- and two-letter words (prepositions, conjunctions) in Russian text.
+_SHORT_WORD = re.compile(r"(?<![\w\-])([А-Яа-яЁё]{1,2}|[0-9]{1,2}) +(?=\S)")
+
+
+def quotes_for(lang: str) -> str | list[str]:
+    """The smartquotes setting for a language."""
+    return QUOTES.get(lang, QUOTES["en"])
+
+
+def apply(text: str, lang: str) -> str:
+    """Apply the language's rules to a run of plain text (never to code or URLs)."""
+    text = _RANGE.sub(r"\1–\2", text)
+    if lang in ("ru", "uk"):
+        text = _SPACED_DASH.sub(f"{NBSP}— ", text)
+        text = _DASH_AFTER_SPACE.sub(NBSP, text)
+        text = _SHORT_WORD.sub(rf"\1{NBSP}", text)
+    else:
+        text = _SPACED_DASH.sub(f"{NBSP}– ", text)
+        text = _DASH_AFTER_SPACE.sub(NBSP, text)
+    return text
