@@ -154,7 +154,10 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
         meta = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = offset + 2 + mark.line if mark is not None else offset + 1
+        context = getattr(exc, "context_mark", None)
+        if context is not None and (mark is None or "<stream end>" in str(exc)):
+            mark = context  # an unclosed bracket or quote: point at where it opened
+        line = offset + 1 + mark.line if mark is not None else offset + 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ContentError(
             f"invalid front matter: {problem}",

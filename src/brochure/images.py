@@ -53,14 +53,18 @@ def locate_hero(page: Page) -> tuple[Path, list[BuildWarning]]:
     root = page.root.resolve()
     line = _meta_line(page)
     relative = Path(name.lstrip("/"))
-    if Path(name).is_absolute() or ".." in relative.parts:
+    # A leading "/" means the content root, as on the website (Hugo's static files);
+    # a file system path outside the content folder is refused.
+    rooted = name.startswith("/") and (root / relative).exists()
+    if (Path(name).is_absolute() and not rooted) or ".." in relative.parts:
         raise ImageError(
             f"hero_image '{name}' points outside the content folder",
             path=page.path,
             line=line,
             hint="put the image in the content folder and give a relative path",
         )
-    bases = [page.path.parent, page.path.parent / "images", root / "images", root]
+    folder = page.path.parent.resolve()
+    bases = [folder, folder / "images", root / "images", root]
     if name.startswith("/"):
         bases = [root, root / "static"]
     seen: list[Path] = []
@@ -99,15 +103,11 @@ def locate_hero(page: Page) -> tuple[Path, list[BuildWarning]]:
         except OSError:
             continue
     close = difflib.get_close_matches(relative.name, candidates, n=3, cutoff=0.5)
-    where = ", ".join(
-        str(f.relative_to(root)) + "/" if f != root else "./"
-        for f in seen
-        if _inside(f, root) or f == root
-    )
     hint = (
         "similar files: " + ", ".join(close)
         if close
-        else f"put the image in {where or 'the page folder'}"
+        else "put it beside the page, in an images/ folder beside it, "
+        "or in the content folder's images/"
     )
     raise ImageError(f"hero image '{name}' not found", path=page.path, line=line, hint=hint)
 

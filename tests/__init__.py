@@ -1,0 +1,1 @@
+"""brochure test suite."""

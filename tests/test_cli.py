@@ -1,0 +1,121 @@
+"""The `brochure` command as a user runs it: messages, exit codes, files left behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brochure import __version__
+from brochure.cli import main
+
+
+def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    old = Path.cwd()
+    if cwd:
+        os.chdir(cwd)
+    try:
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_does_not_import_weasyprint() -> None:
+    code = (
+        "import sys; from brochure.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print('weasyprint' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines() == [f"brochure, version {__version__}", "False"]
+
+
+def test_help_shows_examples() -> None:
+    code, out, _ = run("build", "--help")
+    assert code == 0
+    assert "Examples:" in out
+    assert "--layout [single|bilingual|all]" in out
+    assert "--size [a4|a5|all]" in out
+
+
+def test_build_writes_pdfs_and_a_summary(content_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    code, stdout, stderr = run("build", str(content_dir), "--out", str(out), "--size", "a5")
+    assert code == 0, stderr
+    assert stderr == ""
+    lines = stdout.splitlines()
+    # Piped (not a terminal): one plain line per PDF instead of a progress bar.
+    assert lines[:2] == ["[1/2] hair-mesotherapy.en.a5.pdf", "[2/2] hair-mesotherapy.ru.a5.pdf"]
+    assert "languages: hair-mesotherapy: en (detected) ru (detected)" in lines
+    assert any(
+        line.startswith("2 page(s) in 1 brochure(s); 2 PDF(s) written (")
+        and "; 0 warning(s); 0 failed; " in line
+        for line in lines
+    ), lines
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hair-mesotherapy.en.a5.pdf",
+        "hair-mesotherapy.ru.a5.pdf",
+    ]
+
+
+def test_a_bad_page_fails_alone(content_dir: Path, tmp_path: Path) -> None:
+    (content_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\nText\n", encoding="utf-8")
+    out = tmp_path / "dist"
+    code, stdout, stderr = run(
+        "build", "content", "--out", str(out), "--size", "a5", cwd=content_dir.parent
+    )
+    assert code == 1
+    assert stderr.splitlines() == [
+        "content/broken.md:2: error: invalid front matter: expected ',' or ']', but got "
+        "'<stream end>' — fix the YAML between the '---' lines (quote values that contain ':')"
+    ]
+    assert "failed: content/broken.md" in stdout
+    assert len(list(out.glob("*.pdf"))) == 2  # the seed still built
+    assert not [p for p in out.iterdir() if not p.name.endswith(".pdf")]  # no temp files
+
+
+def test_missing_hero_is_an_error_for_its_page(content_dir: Path, tmp_path: Path) -> None:
+    (content_dir / "images" / "mezoterapiya-volos.JPG").rename(content_dir / "images" / "x.jpg")
+    code, _, stderr = run(
+        "build", "content", "--out", str(tmp_path / "d"), cwd=content_dir.parent
+    )
+    assert code == 1
+    assert stderr.splitlines() == [
+        "content/000_47d77d7bc2ab0bf7.txt:3: error: hero image 'mezoterapiya-volos.JPG' "
+        "not found — put it beside the page, in an images/ folder beside it, or in the "
+        "content folder's images/"
+    ]
+    assert not (tmp_path / "d").exists() or not list((tmp_path / "d").iterdir())
+
+
+def test_no_pages_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, stderr = run("build", str(tmp_path / "empty"))
+    assert code == 2
+    assert stderr.strip().endswith(
+        "error: no pages found (Markdown .md files, or .txt files that start with '---') "
+        "— pass a folder or file that holds pages"
+    )
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, stderr = run("build", "nowhere", cwd=tmp_path)
+    assert code == 2
+    assert stderr.strip() == (
+        "nowhere: error: no such file or folder — check the path you gave to build"
+    )
+
+
+@pytest.mark.parametrize("option", [["--size", "a3"], ["--layout", "triple"]])
+def test_bad_option_is_a_usage_error(option: list[str]) -> None:
+    code, _, stderr = run("build", *option)
+    assert code == 2
+    assert "Invalid value" in stderr
