@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, images, markdown, render
+from . import align, content, images, markdown, render
 from .assets import builtin_dir
 from .config import Config, load_config
 from .content import Brochure, Page
@@ -80,7 +80,29 @@ def plan(
                 for size in sizes:
                     name = output_name(brochure.slug, [lang], size)
                     targets.append(Target(brochure, (lang,), size, "single", out / name))
+        pair = bilingual_pair(brochure, config.bilingual)
+        if "bilingual" in layouts and pair is not None:
+            for size in sizes:
+                name = output_name(brochure.slug, pair, size)
+                targets.append(Target(brochure, pair, size, "bilingual", out / name))
     return targets
+
+
+def bilingual_pair(brochure: Brochure, preferred: tuple[str, str]) -> tuple[str, str] | None:
+    """The two languages of a brochure's side-by-side PDF, in column order.
+
+    The configured pair when the page has both; otherwise the page's two
+    languages, a configured one first. None for one language, or for more than
+    two without the configured pair.
+    """
+    langs = brochure.langs
+    if all(lang in langs for lang in preferred):
+        return preferred
+    if len(langs) != 2:
+        return None
+    rank = {lang: i for i, lang in enumerate(preferred)}
+    first, second = sorted(langs, key=lambda lang: (rank.get(lang, len(rank)), langs.index(lang)))
+    return (first, second)
 
 
 def _logo_url(config: Config, report: Report) -> str | None:
@@ -111,6 +133,7 @@ class _BrochureJob:
         self.warnings: list[BuildWarning] = []
         self.columns: dict[str, render.Column] = {}
         self.hero_paths: dict[str, Path | None] = {}
+        self.rows: dict[tuple[str, ...], list[align.Row]] = {}
         for lang, page in brochure.pages.items():
             blocks = markdown.render_blocks(page.body, lang, page.title)
             self.columns[lang] = render.column(page, blocks, config)
@@ -128,23 +151,35 @@ class _BrochureJob:
                 self.hero_paths[lang] = path
                 self.warnings += warnings
 
-    def hero(self, lang: str, size: render.PageSize) -> dict[str, object] | None:
-        path = self.hero_paths[lang]
-        if path is None:
+    def hero(self, langs: tuple[str, ...], size: render.PageSize) -> dict[str, object] | None:
+        """The first of `langs` that has a hero, prepared for this size and layout."""
+        lang = next((lang for lang in langs if self.hero_paths[lang] is not None), None)
+        if lang is None:
             return None
-        box = (size.text_width_mm, size.hero_height_mm)
-        prepared = images.prepare(path, box, dpi=300)
+        path = self.hero_paths[lang]
+        assert path is not None
+        height = size.hero_height_mm if len(langs) == 1 else size.hero_height_bilingual_mm
+        prepared = images.prepare(path, (size.text_width_mm, height), dpi=300)
         url = self.renderer.fetcher.put(
-            f"hero/{self.brochure.slug}/{lang}/{size.name}.jpg", prepared.data, prepared.mime
+            f"hero/{self.brochure.slug}/{lang}/{size.name}-{height:g}.jpg",
+            prepared.data,
+            prepared.mime,
         )
-        return {"url": url, "alt": self.columns[lang].source.hero_alt, "dpi": prepared.dpi}
+        alt = self.columns[lang].source.hero_alt
+        return {"url": url, "alt": alt, "dpi": prepared.dpi, "height_mm": height}
 
     def html(self, target: Target, logo_url: str | None) -> str:
         size = render.SIZES[target.size]
-        lang = target.langs[0]
-        return render.html_single(
-            self.columns[lang], size, self.config, self.hero(lang, size), logo_url
-        )
+        hero = self.hero(target.langs, size)
+        if target.layout == "single":
+            return render.html_single(
+                self.columns[target.langs[0]], size, self.config, hero, logo_url
+            )
+        left, right = (self.columns[lang] for lang in target.langs)
+        rows = self.rows.get(target.langs)
+        if rows is None:
+            rows = self.rows[target.langs] = align.rows(left.blocks, right.blocks)
+        return render.html_bilingual(left, right, rows, size, self.config, hero, logo_url)
 
 
 def build(
@@ -206,6 +241,11 @@ def build(
         report.brochures.append(brochure)
 
     targets = plan(report.brochures, out, layouts, sizes, config)
+    if "bilingual" in layouts:
+        for brochure in report.brochures:
+            if bilingual_pair(brochure, config.bilingual) is None:
+                langs = ", ".join(brochure.langs)
+                report.notes.append(f"{brochure.slug}: no bilingual PDF (languages: {langs})")
     allowed = [root, builtin_dir("styles")]
     renderer = Renderer(allowed)
     logo_url = _logo_url(config, report)

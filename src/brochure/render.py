@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from . import __version__, typography
+from .align import Row
 from .assets import builtin_dir
 from .config import Clinic, Config
 from .content import Page
@@ -28,6 +29,7 @@ class PageSize:
     margin_side: float
     margin_bottom: float
     hero_height_mm: float
+    hero_height_bilingual_mm: float
     aside_mm: float  # width of the first page's contact column (0: none)
     gutter_mm: float
 
@@ -37,8 +39,8 @@ class PageSize:
 
 
 SIZES: dict[str, PageSize] = {
-    "a4": PageSize("a4", 210, 297, 18, 16, 18, 104, 44, 8),
-    "a5": PageSize("a5", 148, 210, 12, 12, 14, 70, 0, 5),
+    "a4": PageSize("a4", 210, 297, 18, 16, 18, 104, 78, 44, 8),
+    "a5": PageSize("a5", 148, 210, 13, 15, 14, 66, 56, 0, 5),
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -148,6 +150,30 @@ def html_single(
     return template.render(
         col=col,
         lang=col.lang,
+        size=size,
+        colors={"primary": config.primary, "accent": config.accent},
+        hero=hero,
+        logo_url=logo_url,
+        version=__version__,
+    )
+
+
+def html_bilingual(
+    left: Column,
+    right: Column,
+    rows: list[Row],
+    size: PageSize,
+    config: Config,
+    hero: dict[str, Any] | None,
+    logo_url: str | None,
+) -> str:
+    """The HTML of a side-by-side brochure, `left` in the left column."""
+    template = environment(config.root).get_template("bilingual.html.j2")
+    return template.render(
+        left=left,
+        right=right,
+        rows=rows,
+        lang=left.lang,
         size=size,
         colors={"primary": config.primary, "accent": config.accent},
         hero=hero,
