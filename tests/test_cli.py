@@ -53,15 +53,20 @@ def test_build_writes_pdfs_and_a_summary(content_dir: Path, tmp_path: Path) -> N
     assert stderr == ""
     lines = stdout.splitlines()
     # Piped (not a terminal): one plain line per PDF instead of a progress bar.
-    assert lines[:2] == ["[1/2] hair-mesotherapy.en.a5.pdf", "[2/2] hair-mesotherapy.ru.a5.pdf"]
+    assert lines[:3] == [
+        "[1/3] hair-mesotherapy.en.a5.pdf",
+        "[2/3] hair-mesotherapy.ru.a5.pdf",
+        "[3/3] hair-mesotherapy.ru-en.a5.pdf",
+    ]
     assert "languages: hair-mesotherapy: en (detected) ru (detected)" in lines
     assert any(
-        line.startswith("2 page(s) in 1 brochure(s); 2 PDF(s) written (")
+        line.startswith("2 page(s) in 1 brochure(s); 3 PDF(s) written (")
         and "; 0 warning(s); 0 failed; " in line
         for line in lines
     ), lines
     assert sorted(p.name for p in out.iterdir()) == [
         "hair-mesotherapy.en.a5.pdf",
+        "hair-mesotherapy.ru-en.a5.pdf",
         "hair-mesotherapy.ru.a5.pdf",
     ]
 
@@ -78,7 +83,7 @@ def test_a_bad_page_fails_alone(content_dir: Path, tmp_path: Path) -> None:
         "'<stream end>' — fix the YAML between the '---' lines (quote values that contain ':')"
     ]
     assert "failed: content/broken.md" in stdout
-    assert len(list(out.glob("*.pdf"))) == 2  # the seed still built
+    assert len(list(out.glob("*.pdf"))) == 3  # the seed still built
     assert not [p for p in out.iterdir() if not p.name.endswith(".pdf")]  # no temp files
 
 
