@@ -55,7 +55,10 @@ def test_extra_paragraph_and_table_stay_inside_their_section() -> None:
 def test_headings_at_different_levels_still_pair_in_order() -> None:
     left = "## A\n\nx\n\n## B\n\ny\n"
     right = "### A\n\nx\n\n### B\n\ny\n"
-    assert _shape(_rows(left, right)) == [("A paragraph", "A paragraph"), ("B paragraph", "B paragraph")]
+    assert _shape(_rows(left, right)) == [
+        ("A paragraph", "A paragraph"),
+        ("B paragraph", "B paragraph"),
+    ]
 
 
 def test_same_level_is_preferred_over_another_level() -> None:
@@ -106,14 +109,18 @@ def test_sections_cut_at_every_heading() -> None:
         ("", "ab", [(None, "a"), (None, "b")]),
     ],
 )
-def test_align_is_an_order_keeping_diff(a: str, b: str, expected: list[tuple[object, object]]) -> None:
+def test_align_is_an_order_keeping_diff(
+    a: str, b: str, expected: list[tuple[object, object]]
+) -> None:
     assert align(list(a), list(b), lambda x, y: 1.0 if x == y else 0.0) == expected
 
 
 _markdown = st.lists(
     st.sampled_from(["## H2", "### H3", "Paragraph.", "- item", "> quote", "| a |\n|---|\n| 1 |"]),
     max_size=12,
-).map(lambda parts: "\n\n".join(f"{p} {i}" if p.startswith("#") else p for i, p in enumerate(parts)))
+).map(
+    lambda parts: "\n\n".join(f"{p} {i}" if p.startswith("#") else p for i, p in enumerate(parts))
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -129,7 +129,10 @@ def test_every_word_in_its_own_column(
             start = page.images[0]["bottom"] if page.page_number == 1 else top_margin
             end = page.height - bottom_margin
             mid = page.width / 2
-            for lang, box in ((pair.left, (0, start, mid, end)), (pair.right, (mid, start, page.width, end))):
+            for lang, box in (
+                (pair.left, (0, start, mid, end)),
+                (pair.right, (mid, start, page.width, end)),
+            ):
                 texts[lang] += page.crop(box).extract_text() or ""
     columns = {lang: letters(text) for lang, text in texts.items()}
     for lang, path in (("en", SEED_EN), ("ru", SEED_RU)):
@@ -177,7 +180,7 @@ def test_long_words_and_urls_stay_in_their_column(tmp_path: Path) -> None:
         for page in pdf.pages:
             mid = page.width / 2
             for c in page.chars:
-                assert 0 <= c["x0"] and c["x1"] <= page.width
+                assert c["x0"] >= 0 and c["x1"] <= page.width
                 assert not (c["x0"] < mid - 1 < c["x1"]), c["text"]
 
 
@@ -192,8 +195,12 @@ def test_mismatched_structure_keeps_every_word_and_pairs_what_corresponds(tmp_pa
         "Вводный текст.\n\nЕщё абзац.\n\n## Показания\n\nПри выпадении волос.\n\n"
         "## Уход после процедуры\n\nНе посещать сауну 48 часов.\n"
     )
-    (root / "hair-care.en.md").write_text(f"---\ntitle: Hair\nhero_image: p.jpg\n---\n{en}", encoding="utf-8")
-    (root / "hair-care.ru.md").write_text(f"---\ntitle: Волосы\nhero_image: p.jpg\n---\n{ru}", encoding="utf-8")
+    (root / "hair-care.en.md").write_text(
+        f"---\ntitle: Hair\nhero_image: p.jpg\n---\n{en}", encoding="utf-8"
+    )
+    (root / "hair-care.ru.md").write_text(
+        f"---\ntitle: Волосы\nhero_image: p.jpg\n---\n{ru}", encoding="utf-8"
+    )
     report = build([root], tmp_path / "out", layouts=("bilingual",), sizes=("a4",))
     assert not report.failures
     with pdfplumber.open(tmp_path / "out" / "hair-care.ru-en.a4.pdf") as pdf:
@@ -203,8 +210,8 @@ def test_mismatched_structure_keeps_every_word_and_pairs_what_corresponds(tmp_pa
         chars = [c for c in page.chars if c["top"] > below]
         left = [c for c in chars if c["x1"] <= mid]
         right = [c for c in chars if c["x0"] >= mid]
-        lh = dict((text, top) for top, text in _headings(left))
-        rh = dict((text, top) for top, text in _headings(right))
+        lh = {text: top for top, text in _headings(left)}
+        rh = {text: top for top, text in _headings(right)}
     assert lh["Показания"] == pytest.approx(rh["Indications"], abs=1)
     assert lh["Уход после процедуры"] == pytest.approx(rh["Aftercare"], abs=1)
     assert rh["Prices"] < lh["Уход после процедуры"]  # the extra section has its own row

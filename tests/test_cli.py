@@ -89,9 +89,7 @@ def test_a_bad_page_fails_alone(content_dir: Path, tmp_path: Path) -> None:
 
 def test_missing_hero_is_an_error_for_its_page(content_dir: Path, tmp_path: Path) -> None:
     (content_dir / "images" / "mezoterapiya-volos.JPG").rename(content_dir / "images" / "x.jpg")
-    code, _, stderr = run(
-        "build", "content", "--out", str(tmp_path / "d"), cwd=content_dir.parent
-    )
+    code, _, stderr = run("build", "content", "--out", str(tmp_path / "d"), cwd=content_dir.parent)
     assert code == 1
     assert stderr.splitlines() == [
         "content/000_47d77d7bc2ab0bf7.txt:3: error: hero image 'mezoterapiya-volos.JPG' "

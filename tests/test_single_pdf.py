@@ -42,7 +42,9 @@ def test_page_size(seed_build: Built, lang: str, size: str) -> None:
 
 
 @pytest.mark.parametrize(("lang", "size"), OUTPUTS)
-def test_every_word_of_the_page_is_printed_in_order(seed_build: Built, lang: str, size: str) -> None:
+def test_every_word_of_the_page_is_printed_in_order(
+    seed_build: Built, lang: str, size: str
+) -> None:
     page = read_page(SEEDS[lang], SEEDS[lang].parent)
     # A4 sets the contacts in a column beside the text: read the text column alone.
     aside = (16 + 44 + 4) / 25.4 * 72 if size == "a4" else 0
@@ -152,7 +154,10 @@ def test_contacts_on_every_brochure(seed_build: Built, lang: str) -> None:
 def _body_size(path: Path) -> float:
     with pdfplumber.open(path) as pdf:
         sizes = Counter(
-            round(c["size"], 1) for p in pdf.pages for c in p.chars if c["fontname"].endswith("PT-Sans")
+            round(c["size"], 1)
+            for p in pdf.pages
+            for c in p.chars
+            if c["fontname"].endswith("PT-Sans")
         )
     return sizes.most_common(1)[0][0]
 
@@ -170,7 +175,9 @@ def test_text_stays_inside_the_margins(seed_build: Built, lang: str, size: str) 
         for page in pdf.pages:
             for char in page.chars:
                 assert char["x0"] >= 5 / 25.4 * 72 and char["x1"] <= page.width - 5 / 25.4 * 72
-                assert char["top"] >= 5 / 25.4 * 72 and char["bottom"] <= page.height - 5 / 25.4 * 72
+                assert (
+                    char["top"] >= 5 / 25.4 * 72 and char["bottom"] <= page.height - 5 / 25.4 * 72
+                )
 
 
 def test_no_heading_is_left_alone_at_a_page_end(seed_build: Built) -> None:

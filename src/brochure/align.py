@@ -10,7 +10,10 @@ The rule (documented in docs/bilingual.md):
    stand alone when the other language has nothing for it.
 3. Each aligned pair is one row: its two headings start at the same height and
    the row ends before the next pair starts. A section on one side only gets a
-   row with an empty cell on the other.
+   row with an empty cell on the other. Where the structure alone leaves a
+   choice (two sections of the same level could pair), the sections that look
+   more alike win: the same sequence of block kinds, the same numbers, a
+   similar length.
 4. Sections without a heading (the preamble, or a whole text without headings)
    are aligned further, block by block, in the same way: blocks of the same kind
    (paragraph, list, table, quote…) pair up, and each pair is a row.
@@ -21,6 +24,8 @@ top to bottom gives back that language's text exactly.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -28,6 +33,8 @@ from typing import TypeVar
 from .markdown import Block
 
 T = TypeVar("T")
+_TAGS = re.compile(r"<[^>]+>")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -115,16 +122,38 @@ def align(
     return pairs
 
 
+def _plain(blocks: Sequence[Block]) -> str:
+    return " ".join(_TAGS.sub("", b.html) for b in blocks)
+
+
+def _likeness(a: Sequence[Block], b: Sequence[Block]) -> float:
+    """How alike two runs of blocks look across languages, from 0 to 1.
+
+    Translations keep their shape (the sequence of paragraphs, lists and tables),
+    their numbers (prices, doses, session counts) and roughly their length.
+    """
+    shape = difflib.SequenceMatcher(None, [x.kind for x in a], [y.kind for y in b]).ratio()
+    text_a, text_b = _plain(a), _plain(b)
+    digits_a, digits_b = set(_DIGITS.findall(text_a)), set(_DIGITS.findall(text_b))
+    numbers = len(digits_a & digits_b) / len(digits_a | digits_b) if digits_a or digits_b else 1.0
+    longer = max(len(text_a), len(text_b)) or 1
+    length = min(len(text_a), len(text_b)) / longer
+    return 0.5 * shape + 0.25 * numbers + 0.25 * length
+
+
 def _section_score(x: Section, y: Section) -> float:
     if (x.heading is None) != (y.heading is None):
         return 0.0
     if x.heading is None:
-        return 3.0  # preamble with preamble
-    return 3.0 if x.level == y.level else 1.0
+        return 4.0  # preamble with preamble
+    alike = _likeness(x.blocks, y.blocks)
+    return 2.0 + alike if x.level == y.level else 0.5 + 0.5 * alike
 
 
 def _block_score(x: Block, y: Block) -> float:
-    return 2.0 if x.kind == y.kind else 0.5
+    if x.kind != y.kind:
+        return 0.3
+    return 1.0 + _likeness((x,), (y,))
 
 
 def rows(left: Sequence[Block], right: Sequence[Block]) -> list[Row]:

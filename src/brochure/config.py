@@ -57,16 +57,21 @@ class Config:
 
 
 def _key_line(text: str, key: str, table: str | None = None) -> int | None:
-    """Best-effort line number of `key = …` (inside `[table]` when given)."""
+    """Best-effort line of `key = …` inside `[table]`, else of a `[table.key]` header."""
     in_table = table is None
+    headers = {f"{table}.{key}" if table else key}
+    header_line = None
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+        line = raw.split("#", 1)[0].strip() if raw.lstrip().startswith("[") else raw.strip()
         if line.startswith("["):
-            in_table = table is None or line.strip("[] ") == table
+            name = line.strip("[] ")
+            in_table = table is None or name == table
+            if name in headers and header_line is None:
+                header_line = number
             continue
         if in_table and re.match(rf"^{re.escape(key)}\s*=", line):
             return number
-    return None
+    return header_line
 
 
 class _Reader:

@@ -22,7 +22,7 @@ _SKIP_DIRS = {"images", "static", "assets", "dist", "node_modules", "templates",
 _SKIP_NAMES = {"readme", "changelog", "license", "licence", "contributing", "notes"}
 _MEANINGLESS = {"index", "_index", "page", "untitled", "document", "new", "text", "file", "copy"}
 KNOWN_KEYS = ("title", "hero_image", "lang", "slug", "translationKey", "description", "hero_alt")
-_LANG_RE = re.compile(r"^[a-z]{2,3}$")
+_LANG_RE = re.compile(r"^[a-z]{2}$")  # ISO 639-1: name.ru.md, index.en.md
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -124,40 +124,42 @@ def decode(data: bytes, path: Path) -> tuple[str, list[BuildWarning]]:
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
-    """Return (front matter, body, line the body starts on)."""
-    boundary = YAMLHandler.FM_BOUNDARY
-    stripped = text.lstrip("\n")
-    offset = text.count("\n", 0, len(text) - len(stripped))
-    first = boundary.match(stripped)
-    if not first:
+    """Return (front matter, body, line the body starts on); lines count from 1."""
+    boundary = YAMLHandler.FM_BOUNDARY  # python-frontmatter's "---" line
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or not boundary.fullmatch(lines[first]):
         return {}, text, 1
-    closing = boundary.search(stripped, first.end())
+    closing = next((i for i in range(first + 1, len(lines)) if boundary.fullmatch(lines[i])), None)
     if closing is None:
         raise ContentError(
             "the front matter opened with '---' is never closed",
             path=path,
-            line=offset + 1,
+            line=first + 1,
             hint="add a line with '---' after the last key",
         )
-    raw = stripped[first.end() : closing.start()]
-    body_line = offset + stripped.count("\n", 0, closing.end()) + 2
-    body = stripped[closing.end() :].removeprefix("\n")
-    for number, raw_line in enumerate(raw.split("\n")[1:], start=offset + 2):
-        if "\t" in raw_line[: len(raw_line) - len(raw_line.lstrip(" \t"))]:
+    for index in range(first + 1, closing):
+        entry = lines[index]
+        if "\t" in entry[: len(entry) - len(entry.lstrip(" \t"))]:
             raise ContentError(
                 "a tab indents this front-matter line; YAML allows only spaces",
                 path=path,
-                line=number,
+                line=index + 1,
                 hint="replace the tab with spaces",
             )
+    raw = "\n".join(lines[first + 1 : closing])
+    body = "\n".join(lines[closing + 1 :])
+    body_line = closing + 2
     try:
         meta = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context_mark", None)
-        if context is not None and (mark is None or "<stream end>" in str(exc)):
+        if context is not None and (
+            mark is None or "end of stream" in str(exc) or "<stream end>" in str(exc)
+        ):
             mark = context  # an unclosed bracket or quote: point at where it opened
-        line = offset + 1 + mark.line if mark is not None else offset + 1
+        line = first + 2 + mark.line if mark is not None else first + 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ContentError(
             f"invalid front matter: {problem}",
@@ -171,7 +173,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
         raise ContentError(
             "the front matter is not a list of 'key: value' lines",
             path=path,
-            line=offset + 2,
+            line=first + 2,
             hint="write it as 'title: …' and 'hero_image: …' lines",
         )
     return {str(k): v for k, v in meta.items()}, body, body_line
@@ -204,10 +206,20 @@ def _text_field(meta: dict[str, Any], key: str, path: Path, text: str) -> str | 
         return None
     if isinstance(value, str):
         return value
-    kind = {dt.date: "a date", dt.datetime: "a date", list: "a list", dict: "a mapping"}
-    what = next((v for t, v in kind.items() if isinstance(value, t)), f"a {type(value).__name__}")
+    if isinstance(value, bool):
+        what = f"a yes/no value ({value!r})"
+    elif isinstance(value, int | float):
+        what = f"a number ({value})"
+    elif isinstance(value, dt.date):
+        what = f"a date ({value.isoformat()})"
+    elif isinstance(value, list):
+        what = f"a list ({value!r})"
+    elif isinstance(value, dict):
+        what = "a set of keys"
+    else:
+        what = f"a {type(value).__name__}"
     raise ContentError(
-        f"'{key}' must be text, got {what} ({value!r})",
+        f"'{key}' must be text, got {what}",
         path=path,
         line=_meta_line(text, key),
         hint=f'put the value in quotes: {key}: "…"',
@@ -309,6 +321,12 @@ def _looks_like_page(path: Path) -> bool:
             head = handle.read(64)
     except OSError:
         return True  # let read_page report it
+    for bom, encoding in (
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if head.startswith(bom):
+            head = head[len(bom) :].decode(encoding, errors="ignore").encode()
     head = head.removeprefix(codecs.BOM_UTF8).lstrip(b"\r\n")
     return head.startswith(b"---")
 

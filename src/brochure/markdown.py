@@ -87,10 +87,16 @@ def _link_urls(state: StateCore) -> None:
 
 
 def _typography(state: StateCore) -> None:
+    """Language rules on running text; link text is left as written (it may be an address)."""
     lang = state.env.get("lang", "en")
     for token in state.tokens:
+        inside_link = False
         for child in token.children or []:
-            if child.type == "text":
+            if child.type == "link_open":
+                inside_link = True
+            elif child.type == "link_close":
+                inside_link = False
+            elif child.type == "text" and not inside_link:
                 child.content = typography.apply(child.content, lang)
 
 
@@ -148,8 +154,10 @@ def parser(lang: str) -> MarkdownIt:
 
 
 def _same_title(a: str, b: str) -> bool:
+    """Equal but for case, spacing, punctuation and what typography changed."""
+
     def norm(s: str) -> str:
-        return " ".join(s.replace("\u00a0", " ").split()).casefold()
+        return re.sub(r"[\W_]+", "", s.casefold())
 
     return norm(a) == norm(b)
 
@@ -179,7 +187,8 @@ def render_blocks(body: str, lang: str, title: str | None = None) -> list[Block]
             level = int(head.tag[1])
             inline = tokens[start + 1]
             text = _plain(inline.children)
-            if not blocks and level == 1 and title is not None and _same_title(text, title):
+            if start == 0 and level == 1 and title is not None and _same_title(text, title):
+                start = i + 1
                 continue
             html = md.renderer.render(chunk, md.options, env)
             blocks.append(Block("heading", html, line, level, text))
