@@ -11,12 +11,16 @@ DIST ?= dist
 
 all: brochures
 
-# Debian libraries WeasyPrint needs (Pango, HarfBuzz via Pango); installed only when missing.
+# Debian libraries WeasyPrint needs (Pango; HarfBuzz's subsetter for small embedded fonts),
+# installed with apt only when missing.
 system-deps:
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
-		echo "Installing Pango (needed by WeasyPrint)…"; \
+	@missing=""; \
+	ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' || missing="$$missing libharfbuzz-subset0"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing (needed by WeasyPrint)…"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 # Create .venv and install brochure with its test and dev tools (re-runs when pyproject.toml changes).
