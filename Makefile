@@ -41,14 +41,14 @@ test: lint
 
 # ruff (check + format --check) and mypy --strict on src/.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks scripts
-	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+	$(VENV)/bin/ruff check src tests scripts
+	$(VENV)/bin/ruff format --check src tests scripts
 	$(VENV)/bin/mypy
 
 # Apply ruff's fixes and formatting.
 fmt: $(STAMP)
-	$(VENV)/bin/ruff check --fix src tests benchmarks scripts
-	$(VENV)/bin/ruff format src tests benchmarks scripts
+	$(VENV)/bin/ruff check --fix src tests scripts
+	$(VENV)/bin/ruff format src tests scripts
 
 # Regenerate docs/preview-a4.png and docs/preview-a5.png from the seed page.
 previews: $(STAMP)

@@ -96,7 +96,9 @@ def _summary(report: Report, console: Console, err: Console) -> None:
         console.print(f"languages: {langs}", highlight=False, soft_wrap=True)
     for note in report.notes:
         console.print(note, highlight=False, soft_wrap=True)
-    console.print(line, style="bold red" if report.failures else "bold", highlight=False)
+    console.print(
+        line, style="bold red" if report.failures else "bold", highlight=False, soft_wrap=True
+    )
     if report.failures:
         names = ", ".join(str(f.path) for f in report.failures if f.path)
         console.print(f"failed: {names}", style="red", highlight=False, soft_wrap=True)
