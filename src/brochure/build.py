@@ -11,7 +11,7 @@ from . import align, content, images, markdown, render
 from .assets import builtin_dir
 from .config import Config, load_config
 from .content import Brochure, Page
-from .errors import BrochureError, BuildWarning, ConfigError, ContentError
+from .errors import BrochureError, BuildWarning, ConfigError, ContentError, ImageError
 from .pdf import Renderer, write_atomic
 
 LAYOUTS = ("single", "bilingual")
@@ -159,7 +159,16 @@ class _BrochureJob:
         path = self.hero_paths[lang]
         assert path is not None
         height = size.hero_height_mm if len(langs) == 1 else size.hero_height_bilingual_mm
-        prepared = images.prepare(path, (size.text_width_mm, height), dpi=300)
+        page = self.brochure.pages[lang]
+        try:
+            prepared = images.prepare(path, (size.text_width_mm, height), dpi=300)
+        except ImageError as exc:
+            raise ImageError(
+                f"hero image '{page.hero}': {exc.message}",
+                path=page.path,
+                line=images.hero_line(page),
+                hint=exc.hint,
+            ) from None
         url = self.renderer.fetcher.put(
             f"hero/{self.brochure.slug}/{lang}/{size.name}-{height:g}.jpg",
             prepared.data,

@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 
 from . import __version__
-from .errors import BrochureError, ConfigError
+from .errors import BrochureError, ConfigError, display_path
 
 if TYPE_CHECKING:
     from .build import Progress, Report
@@ -100,7 +100,7 @@ def _summary(report: Report, console: Console, err: Console) -> None:
         line, style="bold red" if report.failures else "bold", highlight=False, soft_wrap=True
     )
     if report.failures:
-        names = ", ".join(str(f.path) for f in report.failures if f.path)
+        names = ", ".join(display_path(f.path) for f in report.failures if f.path)
         console.print(f"failed: {names}", style="red", highlight=False, soft_wrap=True)
 
 

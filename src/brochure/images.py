@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from .content import Page
 from .errors import BuildWarning, ImageError
@@ -17,7 +17,7 @@ from .errors import BuildWarning, ImageError
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_FILE_BYTES = 80 * 1024 * 1024
-MAX_PIXELS = 80_000_000  # 80 megapixels: larger is refused as a likely decompression bomb
+MAX_PIXELS = 50_000_000  # 50 megapixels: larger is refused as a likely decompression bomb
 MM_PER_INCH = 25.4
 
 
@@ -51,7 +51,7 @@ def locate_hero(page: Page) -> tuple[Path, list[BuildWarning]]:
     name = page.hero
     assert name is not None
     root = page.root.resolve()
-    line = _meta_line(page)
+    line = hero_line(page)
     relative = Path(name.lstrip("/"))
     # A leading "/" means the content root, as on the website (Hugo's static files);
     # a file system path outside the content folder is refused.
@@ -112,7 +112,8 @@ def locate_hero(page: Page) -> tuple[Path, list[BuildWarning]]:
     raise ImageError(f"hero image '{name}' not found", path=page.path, line=line, hint=hint)
 
 
-def _meta_line(page: Page) -> int | None:
+def hero_line(page: Page) -> int | None:
+    """The line of `hero_image:` in the page's front matter."""
     try:
         text = page.path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
@@ -131,7 +132,7 @@ def _open(path: Path) -> Image.Image:
         raise ImageError(f"cannot read the image ({exc.strerror})", path=path) from None
     if not stat.S_ISREG(info.st_mode):
         raise ImageError(
-            "the hero image is not a regular file",
+            "not a regular file (a device, a pipe or a folder)",
             path=path,
             hint="point hero_image at a JPEG, PNG or WebP file",
         )
@@ -205,12 +206,16 @@ def _prepare_cached(
     image = _open(file)
     box_w = round(box_mm[0] / MM_PER_INCH * dpi)
     box_h = round(box_mm[1] / MM_PER_INCH * dpi)
+    source_size = image.size
+    # WeasyPrint lets Pillow accept truncated files; a hero must decode completely.
+    truncated_ok, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         orientation = image.getexif().get(0x0112, 1)
         if image.format == "JPEG":
+            # Let libjpeg decode at the smallest scale still larger than the box: fast.
             want = (box_h, box_w) if orientation in (5, 6, 7, 8) else (box_w, box_h)
             image.draft("RGB" if image.mode != "CMYK" else "CMYK", want)
-        source_size = image.size
+        image.load()
         image = ImageOps.exif_transpose(image) or image
         image = _flatten(image, background)
         image = _to_srgb(image)
@@ -229,12 +234,15 @@ def _prepare_cached(
             image = image.resize((box_w, box_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
         out = io.BytesIO()
         image.save(out, "JPEG", quality=86, optimize=True, progressive=False)
-    except (OSError, ValueError, SyntaxError) as exc:
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        reason = "the file is truncated" if "truncated" in str(exc) else f"({exc})"
         raise ImageError(
-            f"the image cannot be decoded ({exc})",
+            f"the image cannot be decoded: {reason}",
             path=file,
-            hint="the file may be truncated; export it again",
+            hint="the file is damaged or incomplete; copy or export it again",
         ) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
     effective_dpi = image.width / (box_mm[0] / MM_PER_INCH)
     return PreparedImage(out.getvalue(), image.width, image.height, source_size, effective_dpi)
 
