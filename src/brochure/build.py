@@ -12,7 +12,7 @@ from .assets import builtin_dir
 from .config import Config, load_config
 from .content import Brochure, Page
 from .errors import BrochureError, BuildWarning, ConfigError, ContentError, ImageError
-from .pdf import Renderer, write_atomic
+from .pdf import Renderer, remove_stale_temporaries, write_atomic
 
 LAYOUTS = ("single", "bilingual")
 SIZE_NAMES = ("a4", "a5")
@@ -47,6 +47,8 @@ class Report:
     pages: list[Page] = field(default_factory=list)
     brochures: list[Brochure] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)  # every URL WeasyPrint asked for
+    refused: list[str] = field(default_factory=list)  # and those the sandbox refused
     failures: list[BrochureError] = field(default_factory=list)
     warnings: list[BuildWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -214,6 +216,16 @@ def build(
     config, config_warnings = load_config(root)
     report = Report(root=root)
     report.warn(config_warnings)
+    if config.path is None:
+        report.warn(
+            [
+                BuildWarning(
+                    "no brochure.toml: the brochures carry no clinic name, logo or contacts",
+                    path=root,
+                    hint="add brochure.toml (see docs/configuration.md)",
+                )
+            ]
+        )
 
     files = list(content.discover(paths))
     if not files:
@@ -257,6 +269,7 @@ def build(
                 report.notes.append(f"{brochure.slug}: no bilingual PDF (languages: {langs})")
     allowed = [root, builtin_dir("styles")]
     renderer = Renderer(allowed)
+    remove_stale_temporaries(out)
     logo_url = _logo_url(config, report)
     done = 0
     total = len(targets)
@@ -286,5 +299,7 @@ def build(
             done += len(mine) - sum(1 for o in report.outputs if o.target.brochure is brochure)
     if progress:
         progress("done", total, total)
+    report.requested = list(renderer.fetcher.requested)
+    report.refused = list(renderer.fetcher.refused)
     report.seconds = time.perf_counter() - started
     return report

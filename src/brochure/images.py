@@ -146,7 +146,12 @@ def _open(path: Path) -> Image.Image:
     try:
         with path.open("rb", buffering=0) as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
-        image = Image.open(io.BytesIO(data), formats=FORMATS)
+        # Our own limit below is stricter than Pillow's and gives a clearer message.
+        pillow_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+        finally:
+            Image.MAX_IMAGE_PIXELS = pillow_limit
         width, height = image.size
         if width * height > MAX_PIXELS:
             raise ImageError(
@@ -156,7 +161,7 @@ def _open(path: Path) -> Image.Image:
                 hint="this looks like a damaged or hostile file; export the photo again",
             )
         return image
-    except UnidentifiedImageError:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageError(
             "not a JPEG, PNG or WebP image (or the file is damaged)",
             path=path,

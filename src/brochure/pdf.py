@@ -6,6 +6,7 @@ import contextlib
 import logging
 import mimetypes
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -93,7 +94,24 @@ def _weasyprint_warnings(into: list[BuildWarning], path: Path) -> Iterator[None]
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
-        into.extend(BuildWarning(f"WeasyPrint: {m}", path=path) for m in handler.messages)
+        into.extend(_friendly(message, path) for message in handler.messages)
+
+
+_FAILED_IMAGE = re.compile(r"Failed to load image at '(?P<url>[^']*)'.*?refused \S+: (?P<why>.+)$")
+
+
+def _friendly(message: str, path: Path) -> BuildWarning:
+    """WeasyPrint's log line as a warning a page's author can act on."""
+    match = _FAILED_IMAGE.search(message)
+    if match:
+        url = match["url"]
+        shown = unquote(urlsplit(url).path) if url.startswith("file:") else url
+        return BuildWarning(
+            f"image '{shown}' is left out: {match['why']}",
+            path=path,
+            hint="use an image file inside the content folder",
+        )
+    return BuildWarning(f"WeasyPrint: {message}", path=path)
 
 
 class Renderer:
@@ -136,7 +154,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+        )
     except OSError as exc:
         raise RenderError(
             f"cannot write to the output folder ({exc.strerror})",
@@ -160,3 +180,28 @@ def write_atomic(path: Path, data: bytes) -> None:
                 hint="free some disk space or choose another --out folder",
             ) from None
         raise
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete temporary files left by a build that was killed (its process is gone)."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for tmp in folder.glob(".*.pdf.*.tmp"):
+        pid = tmp.name.rsplit(".", 3)[-3] if tmp.name.count(".") >= 4 else ""
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
