@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from brochure.manifest import MANIFEST_NAME
+
 from .conftest import CONTENT, make_photo
 from .test_cli import run
 
@@ -386,7 +388,10 @@ def test_bad_input(tmp_path: Path, setup: Setup, code: int, expected: list[str])
     assert exit_code == code, stdout
     assert "Traceback" not in stdout + stderr
     assert (out / "good.a5.pdf").is_file() or (out / "good.en.a5.pdf").is_file()
-    leftovers = [p.name for p in out.iterdir() if not p.name.endswith(".pdf")]
+    leftovers = [
+        p.name for p in out.iterdir() if not p.name.endswith(".pdf") and p.name != MANIFEST_NAME
+    ]
     assert leftovers == []
     for pdf in out.iterdir():
-        assert pdf.read_bytes().startswith(b"%PDF-") and b"%%EOF" in pdf.read_bytes()[-64:]
+        if pdf.suffix == ".pdf":
+            assert pdf.read_bytes().startswith(b"%PDF-") and b"%%EOF" in pdf.read_bytes()[-64:]

@@ -15,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from brochure.atomic import remove_stale_temporaries, write_atomic
 from brochure.build import build
 from brochure.content import read_page
 from brochure.errors import BrochureError, RenderError
 from brochure.markdown import render_blocks
-from brochure.pdf import Renderer, SandboxFetcher, remove_stale_temporaries, write_atomic
+from brochure.pdf import Renderer, SandboxFetcher
 
 from .conftest import make_photo, pdf_text
 from .test_cli import run
@@ -219,7 +220,7 @@ def test_killed_build_leaves_no_partial_pdf(tmp_path: Path) -> None:
         data = pdf.read_bytes()
         assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:], pdf.name
     remove_stale_temporaries(out)
-    assert not [p for p in out.iterdir() if not p.name.endswith(".pdf")]
+    assert not list(out.glob("*.tmp"))
 
 
 def test_a_200_page_document_builds(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def name(lang: str, size: str) -> str:
 
 def test_the_four_pdfs_are_written_with_readable_names(seed_build: Built) -> None:
     assert not seed_build.report.failures
-    assert sorted(p.name for p in seed_build.out.iterdir()) == sorted(
+    assert sorted(p.name for p in seed_build.out.glob("*.pdf")) == sorted(
         name(lang, size) for lang, size in OUTPUTS
     )
     assert [b.slug for b in seed_build.report.brochures] == ["hair-mesotherapy"]

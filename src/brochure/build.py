@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import align, content, images, markdown, render
+from . import content, images, worker
 from .assets import builtin_dir
+from .atomic import remove_stale_temporaries
 from .config import Config, load_config
 from .content import Brochure, Page
-from .errors import BrochureError, BuildWarning, ConfigError, ContentError, ImageError
-from .pdf import Renderer, remove_stale_temporaries, write_atomic
+from .errors import BrochureError, BuildWarning, ConfigError, ContentError
+from .manifest import Manifest
 
 LAYOUTS = ("single", "bilingual")
 SIZE_NAMES = ("a4", "a5")
@@ -47,6 +50,8 @@ class Report:
     pages: list[Page] = field(default_factory=list)
     brochures: list[Brochure] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
+    skipped: list[Target] = field(default_factory=list)  # up to date, not made again
+    workers: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # pid: (rss, peak) KB
     requested: list[str] = field(default_factory=list)  # every URL WeasyPrint asked for
     refused: list[str] = field(default_factory=list)  # and those the sandbox refused
     failures: list[BrochureError] = field(default_factory=list)
@@ -125,72 +130,55 @@ def _logo_url(config: Config, report: Report) -> str | None:
     return logo.resolve().as_uri()
 
 
-class _BrochureJob:
-    """The shared work for one brochure: blocks per language, heroes per size."""
+def _task_size(brochures: int, jobs: int) -> str:
+    """Whole brochures per task when there are enough to keep every worker busy."""
+    return "brochure" if brochures >= 2 * jobs else "target"
 
-    def __init__(self, brochure: Brochure, config: Config, renderer: Renderer) -> None:
-        self.brochure = brochure
-        self.config = config
-        self.renderer = renderer
-        self.warnings: list[BuildWarning] = []
-        self.columns: dict[str, render.Column] = {}
-        self.hero_paths: dict[str, Path | None] = {}
-        self.rows: dict[tuple[str, ...], list[align.Row]] = {}
-        for lang, page in brochure.pages.items():
-            blocks = markdown.render_blocks(page.body, lang, page.title)
-            self.columns[lang] = render.column(page, blocks, config)
-            if page.hero is None:
-                self.warnings.append(
-                    BuildWarning(
-                        "no hero_image; the brochure is made without a photo",
-                        path=page.path,
-                        hint="add 'hero_image: photo.jpg' to the front matter",
-                    )
-                )
-                self.hero_paths[lang] = None
-            else:
-                path, warnings = images.locate_hero(page)
-                self.hero_paths[lang] = path
-                self.warnings += warnings
 
-    def hero(self, langs: tuple[str, ...], size: render.PageSize) -> dict[str, object] | None:
-        """The first of `langs` that has a hero, prepared for this size and layout."""
-        lang = next((lang for lang in langs if self.hero_paths[lang] is not None), None)
-        if lang is None:
-            return None
-        path = self.hero_paths[lang]
-        assert path is not None
-        height = size.hero_height_mm if len(langs) == 1 else size.hero_height_bilingual_mm
-        page = self.brochure.pages[lang]
-        try:
-            prepared = images.prepare(path, (size.text_width_mm, height), dpi=300)
-        except ImageError as exc:
-            raise ImageError(
-                f"hero image '{page.hero}': {exc.message}",
-                path=page.path,
-                line=images.hero_line(page),
-                hint=exc.hint,
-            ) from None
-        url = self.renderer.fetcher.put(
-            f"hero/{self.brochure.slug}/{lang}/{size.name}-{height:g}.jpg",
-            prepared.data,
-            prepared.mime,
-        )
-        alt = self.columns[lang].source.hero_alt
-        return {"url": url, "alt": alt, "dpi": prepared.dpi, "height_mm": height}
-
-    def html(self, target: Target, logo_url: str | None) -> str:
-        size = render.SIZES[target.size]
-        hero = self.hero(target.langs, size)
-        if target.layout == "single":
-            return render.html_single(
-                self.columns[target.langs[0]], size, self.config, hero, logo_url
+def _tasks(
+    targets: list[Target],
+    config: Config,
+    heroes: dict[int, dict[str, Path | None]],
+    logo_url: str | None,
+    jobs: int,
+    html_dir: Path | None,
+) -> list[worker.Task]:
+    by_brochure: dict[int, list[Target]] = {}
+    for target in targets:
+        by_brochure.setdefault(id(target.brochure), []).append(target)
+    tasks: list[worker.Task] = []
+    whole = _task_size(len(by_brochure), jobs) == "brochure"
+    for key, mine in by_brochure.items():
+        groups = [mine] if whole else [[t] for t in mine]
+        for group in groups:
+            tasks.append(
+                worker.Task(group[0].brochure, group, config, heroes[key], logo_url, html_dir)
             )
-        left, right = (self.columns[lang] for lang in target.langs)
-        rows = self.rows.get(target.langs)
-        if rows is None:
-            rows = self.rows[target.langs] = align.rows(left.blocks, right.blocks)
-        return render.html_bilingual(left, right, rows, size, self.config, hero, logo_url)
+    return tasks
+
+
+def _inputs(target: Target, config: Config, heroes: dict[str, Path | None]) -> list[Path]:
+    """Every file that goes into a target's PDF."""
+    files: list[Path] = []
+    for lang in target.langs:
+        files.append(target.brochure.pages[lang].path)
+        hero = heroes.get(lang)
+        if hero is not None:
+            files.append(hero)
+    if config.path is not None:
+        files.append(config.path)
+    for clinic in (config.clinic, *config.clinic_by_lang.values()):
+        if clinic.logo is not None:
+            files.append(clinic.logo)
+    for folder in (
+        builtin_dir("templates"),
+        builtin_dir("styles"),
+        config.root / "templates",
+        config.root / "styles",
+    ):
+        if folder.is_dir():
+            files += [p for p in folder.rglob("*") if p.is_file()]
+    return files
 
 
 def build(
@@ -199,11 +187,16 @@ def build(
     layouts: Sequence[str] = LAYOUTS,
     sizes: Sequence[str] = SIZE_NAMES,
     progress: Progress | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    html_dir: Path | None = None,
 ) -> Report:
     """Build every brochure found under `paths` into `out`.
 
     A page that fails is reported in `Report.failures`; the others still build.
-    Configuration problems raise `ConfigError` before anything is written.
+    Configuration problems raise `ConfigError` before anything is written. PDFs whose
+    inputs have not changed since the last build are skipped unless `force`.
+    `jobs` > 1 renders in that many warm worker processes.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -261,45 +254,114 @@ def build(
         by_slug[brochure.slug] = brochure
         report.brochures.append(brochure)
 
-    targets = plan(report.brochures, out, layouts, sizes, config)
     if "bilingual" in layouts:
         for brochure in report.brochures:
             if bilingual_pair(brochure, config.bilingual) is None:
                 langs = ", ".join(brochure.langs)
                 report.notes.append(f"{brochure.slug}: no bilingual PDF (languages: {langs})")
-    allowed = [root, builtin_dir("styles")]
-    renderer = Renderer(allowed)
-    remove_stale_temporaries(out)
-    logo_url = _logo_url(config, report)
-    done = 0
-    total = len(targets)
-    for brochure in report.brochures:
-        mine = [t for t in targets if t.brochure is brochure]
+
+    # Heroes are found here, once per page: a missing one fails its brochure early.
+    heroes: dict[int, dict[str, Path | None]] = {}
+    for brochure in list(report.brochures):
+        found: dict[str, Path | None] = {}
         try:
-            job = _BrochureJob(brochure, config, renderer)
-            report.warn(job.warnings)
-            for target in mine:
-                if progress:
-                    progress(target.path.name, done, total)
-                began = time.perf_counter()
-                html = job.html(target, logo_url)
-                source = brochure.pages[target.langs[0]].path
-                data, pages, warnings = renderer.render(
-                    html,
-                    base_url=brochure.pages[target.langs[0]].path.parent,
-                    stylesheets=render.stylesheets(root, target.size, target.layout),
-                    source=source,
-                )
-                write_atomic(target.path, data)
-                report.warn(warnings)
-                report.outputs.append(Output(target, pages, len(data), time.perf_counter() - began))
-                done += 1
+            for lang, page in brochure.pages.items():
+                if page.hero is None:
+                    report.warn(
+                        [
+                            BuildWarning(
+                                "no hero_image; the brochure is made without a photo",
+                                path=page.path,
+                                hint="add 'hero_image: photo.jpg' to the front matter",
+                            )
+                        ]
+                    )
+                    found[lang] = None
+                else:
+                    found[lang], warnings = images.locate_hero(page)
+                    report.warn(warnings)
         except BrochureError as exc:
             report.failures.append(exc)
-            done += len(mine) - sum(1 for o in report.outputs if o.target.brochure is brochure)
+            report.brochures.remove(brochure)
+            continue
+        heroes[id(brochure)] = found
+
+    targets = plan(report.brochures, out, layouts, sizes, config)
+    remove_stale_temporaries(out)
+    manifest = Manifest(out)
+    digests: dict[Path, str] = {}
+    todo: list[Target] = []
+    for target in targets:
+        parts = [target.layout, target.size, *target.langs, target.brochure.slug]
+        digest = manifest.digest(parts, _inputs(target, config, heroes[id(target.brochure)]))
+        digests[target.path] = digest
+        if not force and manifest.fresh(target.path, digest):
+            report.skipped.append(target)
+        else:
+            todo.append(target)
+
+    logo_url = _logo_url(config, report)
+    tasks = _tasks(todo, config, heroes, logo_url, jobs, html_dir)
+    total = len(todo)
+    if todo:
+        for task, done in _run(tasks, jobs, config, progress, total):
+            for index, pages, size, seconds in done.outputs:
+                target = task.targets[index]
+                report.outputs.append(Output(target, pages, size, seconds))
+                manifest.record(target.path, digests[target.path], size)
+            if done.failure is not None:
+                report.failures.append(done.failure)
+                for target in task.targets:
+                    manifest.forget(target.path)
+            report.warn(done.warnings)
+            report.requested += done.requested
+            report.refused += done.refused
+            report.workers.setdefault(done.pid, []).append((done.rss_kb, done.peak_kb))
     if progress:
         progress("done", total, total)
-    report.requested = list(renderer.fetcher.requested)
-    report.refused = list(renderer.fetcher.refused)
+    if report.outputs or manifest.path.exists():
+        manifest.save()
+    order = {t.path: i for i, t in enumerate(targets)}
+    report.outputs.sort(key=lambda o: order[o.target.path])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _run(
+    tasks: list[worker.Task], jobs: int, config: Config, progress: Progress | None, total: int
+) -> Iterator[tuple[worker.Task, worker.Done]]:
+    """Run tasks in this process (`jobs` 1) or in a pool of warm workers."""
+    done_count = 0
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+
+            def started(target: Target) -> None:
+                nonlocal done_count
+                if progress:
+                    progress(target.path.name, done_count, total)
+                done_count += 1
+
+            yield task, worker.run(task, started)
+        return
+    allowed = [config.root, builtin_dir("styles")]
+    context = multiprocessing.get_context("forkserver")
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(jobs, len(tasks)),
+        mp_context=context,
+        initializer=worker.warm_up,
+        initargs=(allowed,),
+    ) as pool:
+        futures = {pool.submit(worker.run, task): task for task in tasks}
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                task = futures[future]
+                result = future.result()
+                if progress:
+                    for target in task.targets:
+                        progress(target.path.name, done_count, total)
+                        done_count += 1
+                yield task, result
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise

@@ -7,6 +7,7 @@ bug, reported in one line with the traceback kept behind `--debug`.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ Examples:
   brochure build                      every page under content/ into dist/
   brochure build content/hair.en.md   one page (and its translations)
   brochure build --size a5 --out out  A5 only, into out/
+  brochure build --force --jobs 1     rebuild everything in one process
 """
 
 
@@ -88,8 +90,9 @@ def _summary(report: Report, console: Console, err: Console) -> None:
     size = sum(o.bytes for o in report.outputs)
     line = (
         f"{len(report.pages)} page(s) in {len(report.brochures)} brochure(s); "
-        f"{len(report.outputs)} PDF(s) written ({size / 1024:.0f} KB); "
-        f"{len(report.warnings)} warning(s); {len(report.failures)} failed; "
+        f"{len(report.outputs)} PDF(s) written ({size / 1024:.0f} KB)"
+        + (f", {len(report.skipped)} up to date; " if report.skipped else "; ")
+        + f"{len(report.warnings)} warning(s); {len(report.failures)} failed; "
         f"{report.seconds:.1f} s"
     )
     if langs:
@@ -128,10 +131,25 @@ def _summary(report: Report, console: Console, err: Console) -> None:
     show_default=True,
     help="Paper size.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per core).",
+)
+@click.option("--force", is_flag=True, help="Rebuild every PDF, even those already up to date.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings, errors and the summary.")
 @click.pass_context
 def build(
-    ctx: click.Context, paths: tuple[Path, ...], out: Path, layout: str, size: str, quiet: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    out: Path,
+    layout: str,
+    size: str,
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
 ) -> None:
     """Build brochures from PATHS (files or folders; default: content/)."""
     from .build import LAYOUTS, SIZE_NAMES
@@ -148,6 +166,8 @@ def build(
                 layouts=_choices(layout, LAYOUTS),
                 sizes=_choices(size, SIZE_NAMES),
                 progress=progress,
+                jobs=jobs or os.cpu_count() or 1,
+                force=force,
             )
     except ConfigError as exc:
         err.print(str(exc), style="red", highlight=False, soft_wrap=True)

@@ -41,11 +41,21 @@ class BrochureError(Exception):
         self.line = line
         self.hint = hint
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keep path, line and hint when an error travels back from a worker process.
+        return (_rebuild, (type(self), self.message, self.path, self.line, self.hint))
+
     def __str__(self) -> str:
         text = f"{_location(self.path, self.line)}: error: {self.message}"
         if self.hint:
             text += f" — {self.hint}"
         return text
+
+
+def _rebuild(
+    cls: type[BrochureError], message: str, path: Path | None, line: int | None, hint: str | None
+) -> BrochureError:
+    return cls(message, path=path, line=line, hint=hint)
 
 
 class ConfigError(BrochureError):

@@ -8,7 +8,6 @@ import mimetypes
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from .errors import BuildWarning, RenderError
+from .errors import BuildWarning
 
 MEMORY_SCHEME = "brochure"
 MAX_ASSET_BYTES = 80 * 1024 * 1024
@@ -118,6 +117,7 @@ class Renderer:
     """One WeasyPrint set-up (fonts, fetcher, parsed stylesheets) reused across documents."""
 
     def __init__(self, allowed: list[Path]) -> None:
+        self.allowed = [p.resolve() for p in allowed]
         self.fetcher = SandboxFetcher(allowed)
         self.fonts = FontConfiguration()
         self._css: dict[Path, Any] = {}
@@ -144,64 +144,3 @@ class Renderer:
             )
             data = document.write_pdf(pdf_identifier=b"brochure", uncompressed_pdf=False)
         return data, len(document.pages), warnings
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder, then rename.
-
-    A reader never sees a half-written PDF, and the previous file stays until the
-    new one is complete.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
-        )
-    except OSError as exc:
-        raise RenderError(
-            f"cannot write to the output folder ({exc.strerror})",
-            path=path.parent,
-            hint="check the folder exists and is writable, or pass --out DIR",
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        if isinstance(exc, OSError):
-            raise RenderError(
-                f"cannot write the PDF ({exc.strerror})",
-                path=path,
-                hint="free some disk space or choose another --out folder",
-            ) from None
-        raise
-
-
-def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Delete temporary files left by a build that was killed (its process is gone)."""
-    removed: list[Path] = []
-    if not folder.is_dir():
-        return removed
-    for tmp in folder.glob(".*.pdf.*.tmp"):
-        pid = tmp.name.rsplit(".", 3)[-3] if tmp.name.count(".") >= 4 else ""
-        if not pid.isdigit() or _alive(int(pid)):
-            continue
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-            removed.append(tmp)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
