@@ -1,0 +1,109 @@
+"""Incremental and parallel builds: unchanged PDFs are not made again; workers change nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from brochure.build import build
+
+from .conftest import make_content
+
+
+def _names(paths: list[Path]) -> list[str]:
+    return sorted(p.name for p in paths)
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    root = make_content(tmp_path / "content")
+    out = tmp_path / "dist"
+    first = build([root], out, sizes=("a5",))
+    assert len(first.outputs) == 3 and not first.skipped
+    return root, out
+
+
+def test_nothing_changed_renders_nothing(built: tuple[Path, Path]) -> None:
+    root, out = built
+    again = build([root], out, sizes=("a5",))
+    assert again.outputs == []
+    assert len(again.skipped) == 3
+
+
+def test_a_changed_page_rebuilds_only_its_outputs(built: tuple[Path, Path]) -> None:
+    root, out = built
+    seed_en = root / "000_47d77d7bc2ab0bf7.txt"
+    seed_en.write_text(seed_en.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    again = build([root], out, sizes=("a5",))
+    assert _names([o.target.path for o in again.outputs]) == [
+        "hair-mesotherapy.en.a5.pdf",
+        "hair-mesotherapy.ru-en.a5.pdf",
+    ]
+    assert _names([t.path for t in again.skipped]) == ["hair-mesotherapy.ru.a5.pdf"]
+
+
+def test_touching_without_changing_rebuilds_nothing(built: tuple[Path, Path]) -> None:
+    root, out = built
+    os.utime(root / "000_47d77d7bc2ab0bf7.txt")
+    assert build([root], out, sizes=("a5",)).outputs == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["styles/a5.css", "templates/macros.html.j2", "brochure.toml", "images/mezoterapiya-volos.JPG"],
+)
+def test_style_template_config_or_image_change_rebuilds_all(
+    built: tuple[Path, Path], change: str
+) -> None:
+    root, out = built
+    target = root / change
+    if change.startswith(("styles", "templates")):
+        builtin = Path(__file__).resolve().parent.parent / change
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(builtin.read_text(encoding="utf-8") + "\n/* changed */\n", "utf-8")
+    else:
+        target.write_bytes(target.read_bytes() + b"\n")
+    again = build([root], out, sizes=("a5",))
+    assert len(again.outputs) == 3
+
+
+def test_force_and_a_deleted_pdf(built: tuple[Path, Path]) -> None:
+    root, out = built
+    assert len(build([root], out, sizes=("a5",), force=True).outputs) == 3
+    (out / "hair-mesotherapy.ru.a5.pdf").unlink()
+    again = build([root], out, sizes=("a5",))
+    assert _names([o.target.path for o in again.outputs]) == ["hair-mesotherapy.ru.a5.pdf"]
+
+
+def test_workers_make_the_same_pdfs_as_one_process(tmp_path: Path) -> None:
+    root = make_content(tmp_path / "content")
+    for extra in ("botox", "peeling", "laser"):
+        for lang, title in (("en", extra.title()), ("ru", "Процедура")):
+            (root / f"{extra}.{lang}.md").write_text(
+                f"---\ntitle: {title}\nhero_image: mezoterapiya-volos.JPG\n---\n## A\n\nText.\n",
+                encoding="utf-8",
+            )
+    one = build([root], tmp_path / "one", sizes=("a5",), jobs=1)
+    two = build([root], tmp_path / "two", sizes=("a5",), jobs=2)
+    assert not one.failures and not two.failures
+    assert [o.target.path.name for o in one.outputs] == [o.target.path.name for o in two.outputs]
+    assert len(two.workers) == 2  # both workers did some of the work
+    for output in one.outputs:
+        name = output.target.path.name
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_help_does_not_import_weasyprint() -> None:
+    code = (
+        "import sys; from brochure.cli import main\n"
+        "try:\n    main(['build', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print('weasyprint' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines()[-1] == "False"
