@@ -14,9 +14,11 @@ The rule (documented in docs/bilingual.md):
    choice (two sections of the same level could pair), the sections that look
    more alike win: the same sequence of block kinds, the same numbers, a
    similar length.
-4. Sections without a heading (the preamble, or a whole text without headings)
-   are aligned further, block by block, in the same way: blocks of the same kind
-   (paragraph, list, table, quote…) pair up, and each pair is a row.
+4. When one of the texts has no headings at all, headings cannot guide, so the
+   parts without a heading are aligned further, block by block, in the same way:
+   blocks of the same kind (paragraph, list, table, quote…) pair up, and each
+   pair is a row. (Where both texts have headings, the preamble is one row, so
+   each column reads straight through without gaps between its paragraphs.)
 
 Alignment never drops, duplicates or reorders a block: reading either column from
 top to bottom gives back that language's text exactly.
@@ -159,9 +161,13 @@ def _block_score(x: Block, y: Block) -> float:
 def rows(left: Sequence[Block], right: Sequence[Block]) -> list[Row]:
     """The rows of the side-by-side layout for two texts."""
     out: list[Row] = []
+    # Paragraph by paragraph only where headings cannot guide: a text without any.
+    unguided = not any(x.kind == "heading" for x in left) or not any(
+        y.kind == "heading" for y in right
+    )
     for a, b in align(sections(left), sections(right), _section_score):
         headless = (a is None or a.heading is None) and (b is None or b.heading is None)
-        if headless and a is not None and b is not None:
+        if unguided and headless and a is not None and b is not None:
             for x, y in align(a.blocks, b.blocks, _block_score):
                 out.append(Row((x,) if x else (), (y,) if y else ()))
         else:

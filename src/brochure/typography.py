@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 NBSP = "\u00a0"
+WORD_JOINER = "\u2060"  # no line break here (a range like 10–12 stays on one line)
 
 # Quote characters for markdown-it's smartquotes: double open/close, single open/close.
 QUOTES: dict[str, str | list[str]] = {
@@ -32,7 +33,7 @@ def quotes_for(lang: str) -> str | list[str]:
 
 def apply(text: str, lang: str) -> str:
     """Apply the language's rules to a run of plain text (never to code or URLs)."""
-    text = _RANGE.sub(r"\1–\2", text)
+    text = _RANGE.sub(f"\\1{WORD_JOINER}–{WORD_JOINER}\\2", text)
     if lang in ("ru", "uk"):
         text = _SPACED_DASH.sub(f"{NBSP}— ", text)
         text = _DASH_AFTER_SPACE.sub(NBSP, text)
