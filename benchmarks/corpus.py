@@ -109,7 +109,10 @@ EFFECTS: list[tuple[str, str]] = [
     ("Strengthen the hair follicles.", "Укрепляют волосяные фолликулы."),
     ("Even out the tone and texture of the skin.", "Выравнивают тон и рельеф кожи."),
     ("Reduce inflammation and redness.", "Уменьшают воспаление и покраснение."),
-    ("Stimulate the synthesis of collagen and elastin.", "Стимулируют синтез коллагена и эластина."),
+    (
+        "Stimulate the synthesis of collagen and elastin.",
+        "Стимулируют синтез коллагена и эластина.",
+    ),
     ("Restore the protective barrier of the skin.", "Восстанавливают защитный барьер кожи."),
     ("Regulate the work of the sebaceous glands.", "Регулируют работу сальных желёз."),
 ]
@@ -152,8 +155,7 @@ STEPS: list[tuple[str, str]] = [
     ),
     (
         "Slight redness disappears within a few hours; you can return to work on the same day.",
-        "Лёгкое покраснение проходит за несколько часов; вернуться к работе можно в тот же "
-        "день.",
+        "Лёгкое покраснение проходит за несколько часов; вернуться к работе можно в тот же день.",
     ),
 ]
 
@@ -172,8 +174,7 @@ RESULTS: list[tuple[str, str]] = [
     (
         "The doctor photographs the area before the course and after it, so that the changes "
         "can be compared objectively.",
-        "Врач фотографирует зону до и после курса, чтобы изменения можно было сравнить "
-        "объективно.",
+        "Врач фотографирует зону до и после курса, чтобы изменения можно было сравнить объективно.",
     ),
     (
         "The effect is stronger when the procedure is combined with home care chosen by the "

@@ -312,7 +312,7 @@ def test_unknown_key_warns_with_a_suggestion(tmp_path: Path) -> None:
         f"{where}:3: warning: unknown front-matter key 'hero_imgae' is ignored"
         " — did you mean 'hero_image'?",
         f"{where}:4: warning: unknown front-matter key 'colour' is ignored"
-        " — known keys: title, hero_image, lang, slug, translationKey, description, hero_alt",
+        " — known keys: title, hero_image, lang, slug, translationKey, description, hero_alt, url",
     ]
     assert page.hero is None
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import concurrent.futures
+import datetime
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import content, images, worker
 from .assets import builtin_dir
@@ -16,6 +19,7 @@ from .config import Config, load_config
 from .content import Brochure, Page
 from .errors import BrochureError, BuildWarning, ConfigError, ContentError
 from .manifest import Manifest
+from .profiles import DEFAULT, PROFILES
 
 LAYOUTS = ("single", "bilingual")
 SIZE_NAMES = ("a4", "a5")
@@ -30,6 +34,7 @@ class Target:
     size: str
     layout: str
     path: Path
+    profile: str = DEFAULT
 
 
 @dataclass(frozen=True)
@@ -78,20 +83,29 @@ def plan(
     layouts: Sequence[str],
     sizes: Sequence[str],
     config: Config,
+    profiles: Sequence[str] = (DEFAULT,),
 ) -> list[Target]:
-    """Every output of the run, in a stable order."""
+    """Every output of the run, in a stable order.
+
+    A profile other than the default writes into its own folder; the booklet
+    profile imposes A5 pages, so it makes only the A5 outputs.
+    """
     targets: list[Target] = []
-    for brochure in brochures:
-        if "single" in layouts:
-            for lang in brochure.langs:
-                for size in sizes:
-                    name = output_name(brochure.slug, [lang], size)
-                    targets.append(Target(brochure, (lang,), size, "single", out / name))
-        pair = bilingual_pair(brochure, config.bilingual)
-        if "bilingual" in layouts and pair is not None:
-            for size in sizes:
-                name = output_name(brochure.slug, pair, size)
-                targets.append(Target(brochure, pair, size, "bilingual", out / name))
+    for name in profiles:
+        profile = PROFILES[name]
+        folder = out / profile.folder if profile.folder else out
+        wanted = [s for s in sizes if s == "a5"] if profile.imposed else list(sizes)
+        for brochure in brochures:
+            if "single" in layouts:
+                for lang in brochure.langs:
+                    for size in wanted:
+                        path = folder / output_name(brochure.slug, [lang], size)
+                        targets.append(Target(brochure, (lang,), size, "single", path, name))
+            pair = bilingual_pair(brochure, config.bilingual)
+            if "bilingual" in layouts and pair is not None:
+                for size in wanted:
+                    path = folder / output_name(brochure.slug, pair, size)
+                    targets.append(Target(brochure, pair, size, "bilingual", path, name))
     return targets
 
 
@@ -142,6 +156,7 @@ def _tasks(
     logo_url: str | None,
     jobs: int,
     html_dir: Path | None,
+    extra: dict[str, Any],
 ) -> list[worker.Task]:
     by_brochure: dict[int, list[Target]] = {}
     for target in targets:
@@ -152,9 +167,42 @@ def _tasks(
         groups = [mine] if whole else [[t] for t in mine]
         for group in groups:
             tasks.append(
-                worker.Task(group[0].brochure, group, config, heroes[key], logo_url, html_dir)
+                worker.Task(
+                    group[0].brochure,
+                    group,
+                    config,
+                    heroes[key],
+                    logo_url,
+                    html_dir,
+                    digests={t.path: extra["digests"][t.path] for t in group},
+                    dates={t.path: extra["dates"][t.path] for t in group},
+                    pdf_a=extra["pdf_a"],
+                )
             )
     return tasks
+
+
+def _dates(
+    targets: list[Target], config: Config, heroes: dict[int, dict[str, Path | None]]
+) -> dict[Path, str]:
+    """The creation date written into each PDF: SOURCE_DATE_EPOCH, else its newest source.
+
+    Never the clock: the same sources make the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    out: dict[Path, str] = {}
+    for target in targets:
+        if epoch.isdigit():
+            stamp = int(epoch)
+        else:
+            sources = [target.brochure.pages[lang].path for lang in target.langs]
+            sources += [h for h in heroes[id(target.brochure)].values() if h is not None]
+            if config.path is not None:
+                sources.append(config.path)
+            stamp = max(int(p.stat().st_mtime) for p in sources if p.exists())
+        when = datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC)
+        out[target.path] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out
 
 
 def _inputs(target: Target, config: Config, heroes: dict[str, Path | None]) -> list[Path]:
@@ -190,6 +238,8 @@ def build(
     jobs: int = 1,
     force: bool = False,
     html_dir: Path | None = None,
+    profiles: Sequence[str] | None = None,
+    pdf_a: bool | None = None,
 ) -> Report:
     """Build every brochure found under `paths` into `out`.
 
@@ -286,13 +336,18 @@ def build(
             continue
         heroes[id(brochure)] = found
 
-    targets = plan(report.brochures, out, layouts, sizes, config)
+    profiles = list(profiles or config.profiles)
+    pdf_a = config.pdf_a if pdf_a is None else pdf_a
+    targets = plan(report.brochures, out, layouts, sizes, config, profiles)
+    if "booklet" in profiles and "a5" not in sizes:
+        report.notes.append("booklet: made from A5 pages; add --size a5 (or all) to get it")
     remove_stale_temporaries(out)
     manifest = Manifest(out)
     digests: dict[Path, str] = {}
     todo: list[Target] = []
     for target in targets:
-        parts = [target.layout, target.size, *target.langs, target.brochure.slug]
+        parts = [target.layout, target.size, target.profile, f"pdf-a={pdf_a}"]
+        parts += [*target.langs, target.brochure.slug, os.environ.get("SOURCE_DATE_EPOCH", "")]
         digest = manifest.digest(parts, _inputs(target, config, heroes[id(target.brochure)]))
         digests[target.path] = digest
         if not force and manifest.fresh(target.path, digest):
@@ -301,7 +356,8 @@ def build(
             todo.append(target)
 
     logo_url = _logo_url(config, report)
-    tasks = _tasks(todo, config, heroes, logo_url, jobs, html_dir)
+    extra = {"digests": digests, "dates": _dates(todo, config, heroes), "pdf_a": pdf_a}
+    tasks = _tasks(todo, config, heroes, logo_url, jobs, html_dir, extra)
     total = len(todo)
     if todo:
         for task, done in _run(tasks, jobs, config, progress, total):

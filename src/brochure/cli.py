@@ -31,6 +31,7 @@ Examples:
   brochure build content/hair.en.md   one page (and its translations)
   brochure build --size a5 --out out  A5 only, into out/
   brochure build --force --jobs 1     rebuild everything in one process
+  brochure build -p print -p email    for the print shop and for e-mail
 """
 
 
@@ -138,6 +139,21 @@ def _summary(report: Report, console: Console, err: Console) -> None:
     default=None,
     help="Worker processes (default: one per core).",
 )
+@click.option(
+    "--profile",
+    "-p",
+    "profiles",
+    type=click.Choice(["office", "print", "email", "booklet"]),
+    multiple=True,
+    help="Output profile; repeat for several (default: [output] profiles in brochure.toml, "
+    "else office). Other than office, PDFs go into OUT/<profile>/.",
+)
+@click.option(
+    "--pdf-a/--no-pdf-a",
+    "pdf_a",
+    default=None,
+    help="Archival PDF/A-3u (default: [output] pdf_a in brochure.toml).",
+)
 @click.option("--force", is_flag=True, help="Rebuild every PDF, even those already up to date.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings, errors and the summary.")
 @click.pass_context
@@ -148,6 +164,8 @@ def build(
     layout: str,
     size: str,
     jobs: int | None,
+    profiles: tuple[str, ...],
+    pdf_a: bool | None,
     force: bool,
     quiet: bool,
 ) -> None:
@@ -168,6 +186,8 @@ def build(
                 progress=progress,
                 jobs=jobs or os.cpu_count() or 1,
                 force=force,
+                profiles=profiles or None,
+                pdf_a=pdf_a,
             )
     except ConfigError as exc:
         err.print(str(exc), style="red", highlight=False, soft_wrap=True)

@@ -19,7 +19,8 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 # Clinic fields that hold one line of text; `hours` is a list of lines.
 _CLINIC_TEXT = ("name", "tagline", "address", "phone", "email", "website", "booking_url")
 _CLINIC_KEYS = (*_CLINIC_TEXT, "hours", "logo")
-_TOP_KEYS = ("clinic", "colors", "bilingual")
+_TOP_KEYS = ("clinic", "colors", "bilingual", "output")
+_OUTPUT_KEYS = ("profiles", "pdf_a")
 _COLOR_KEYS = ("primary", "accent")
 _BILINGUAL_KEYS = ("pair",)
 
@@ -50,6 +51,8 @@ class Config:
     primary: str = "#1f5f66"
     accent: str = "#b5794f"
     bilingual: tuple[str, str] = ("ru", "en")
+    profiles: tuple[str, ...] = ("office",)
+    pdf_a: bool = False
 
     def clinic_for(self, lang: str) -> Clinic:
         """The clinic's details in `lang`, falling back to the base table."""
@@ -227,12 +230,45 @@ def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[Buil
             )
         pair = (raw[0], raw[1])
 
+    output = reader.table(data, "output")
+    reader.unknown(output, _OUTPUT_KEYS, "output")
+    profiles: tuple[str, ...] = ("office",)
+    if "profiles" in output:
+        from .profiles import PROFILES
+
+        raw_profiles = output["profiles"]
+        if isinstance(raw_profiles, str):
+            raw_profiles = [raw_profiles]
+        if (
+            not isinstance(raw_profiles, list)
+            or not raw_profiles
+            or not all(isinstance(p, str) and p in PROFILES for p in raw_profiles)
+        ):
+            raise reader.fail(
+                f"'profiles' in [output] must list profiles from {', '.join(PROFILES)}, "
+                f"got {raw_profiles!r}",
+                "profiles",
+                "output",
+                'write profiles = ["office", "email"]',
+            )
+        profiles = tuple(dict.fromkeys(raw_profiles))
+    pdf_a = output.get("pdf_a", False)
+    if not isinstance(pdf_a, bool):
+        raise reader.fail(
+            f"'pdf_a' in [output] must be true or false, got {pdf_a!r}",
+            "pdf_a",
+            "output",
+            "write pdf_a = true",
+        )
+
     config = Config(
         root=root,
         path=path,
         clinic=clinic,
         clinic_by_lang=by_lang,
         bilingual=pair,
+        profiles=profiles,
+        pdf_a=pdf_a,
         **palette,
     )
     return config, reader.warnings

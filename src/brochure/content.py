@@ -21,7 +21,16 @@ PAGE_SUFFIXES = (".md", ".markdown", ".txt")
 _SKIP_DIRS = {"images", "static", "assets", "dist", "node_modules", "templates", "styles"}
 _SKIP_NAMES = {"readme", "changelog", "license", "licence", "contributing", "notes"}
 _MEANINGLESS = {"index", "_index", "page", "untitled", "document", "new", "text", "file", "copy"}
-KNOWN_KEYS = ("title", "hero_image", "lang", "slug", "translationKey", "description", "hero_alt")
+KNOWN_KEYS = (
+    "title",
+    "hero_image",
+    "lang",
+    "slug",
+    "translationKey",
+    "description",
+    "hero_alt",
+    "url",
+)
 _LANG_RE = re.compile(r"^[a-z]{2}$")  # ISO 639-1: name.ru.md, index.en.md
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -51,6 +60,14 @@ class Page:
     def description(self) -> str:
         value = self.meta.get("description")
         return value.strip() if isinstance(value, str) else ""
+
+    @property
+    def url(self) -> str:
+        """The page's web address (for the QR code), when it is an http(s) URL."""
+        value = self.meta.get("url")
+        if isinstance(value, str) and value.strip().startswith(("https://", "http://")):
+            return value.strip()
+        return ""
 
     @property
     def hero_alt(self) -> str:

@@ -205,7 +205,13 @@ def _flatten(image: Image.Image, background: str) -> Image.Image:
 
 @lru_cache(maxsize=64)
 def _prepare_cached(
-    path: str, mtime_ns: int, size: int, box_mm: tuple[float, float], dpi: int, background: str
+    path: str,
+    mtime_ns: int,
+    size: int,
+    box_mm: tuple[float, float],
+    dpi: int,
+    background: str,
+    quality: int,
 ) -> PreparedImage:
     file = Path(path)
     image = _open(file)
@@ -238,7 +244,7 @@ def _prepare_cached(
         if image.width > box_w:
             image = image.resize((box_w, box_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
         out = io.BytesIO()
-        image.save(out, "JPEG", quality=86, optimize=True, progressive=False)
+        image.save(out, "JPEG", quality=quality, optimize=True, progressive=False)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         reason = "the file is truncated" if "truncated" in str(exc) else f"({exc})"
         raise ImageError(
@@ -253,7 +259,11 @@ def _prepare_cached(
 
 
 def prepare(
-    path: Path, box_mm: tuple[float, float], dpi: int = 300, background: str = "#ffffff"
+    path: Path,
+    box_mm: tuple[float, float],
+    dpi: int = 300,
+    background: str = "#ffffff",
+    quality: int = 86,
 ) -> PreparedImage:
     """Crop `path` to fill a box of `box_mm` and scale it to `dpi` (cached per file and box)."""
     try:
@@ -261,5 +271,5 @@ def prepare(
     except OSError as exc:
         raise ImageError(f"cannot read the image ({exc.strerror})", path=path) from None
     return _prepare_cached(
-        str(path.resolve()), info.st_mtime_ns, info.st_size, box_mm, dpi, background
+        str(path.resolve()), info.st_mtime_ns, info.st_size, box_mm, dpi, background, quality
     )

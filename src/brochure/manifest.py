@@ -81,7 +81,7 @@ class Manifest:
 
     def fresh(self, output: Path, digest: str) -> bool:
         """Whether `output` exists and was made from exactly these inputs."""
-        record = self.outputs.get(output.name)
+        record = self.outputs.get(self._key(output))
         if not record or record.get("digest") != digest:
             return False
         try:
@@ -90,10 +90,16 @@ class Manifest:
             return False
 
     def record(self, output: Path, digest: str, size: int) -> None:
-        self.outputs[output.name] = {"digest": digest, "bytes": size}
+        self.outputs[self._key(output)] = {"digest": digest, "bytes": size}
 
     def forget(self, output: Path) -> None:
-        self.outputs.pop(output.name, None)
+        self.outputs.pop(self._key(output), None)
+
+    def _key(self, output: Path) -> str:
+        try:
+            return output.relative_to(self.path.parent).as_posix()
+        except ValueError:
+            return output.as_posix()
 
     def save(self) -> None:
         """Write the manifest atomically; a build that cannot save it still succeeded."""

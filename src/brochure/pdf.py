@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import mimetypes
 import os
 import re
 import stat
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,16 +133,55 @@ class Renderer:
         return self._css[key]
 
     def render(
-        self, html: str, base_url: Path, stylesheets: list[Path], source: Path
+        self,
+        html: str,
+        base_url: Path,
+        stylesheets: list[Path],
+        source: Path,
+        variant: str | None = None,
+        identifier: str = "brochure",
     ) -> tuple[bytes, int, list[BuildWarning]]:
-        """Render HTML to PDF bytes; returns (pdf, page count, warnings)."""
+        """Render HTML to PDF bytes; returns (pdf, page count, warnings).
+
+        `identifier` makes the PDF's /ID (and PDF/X's XMP document ID): the same
+        inputs give the same bytes.
+        """
         warnings: list[BuildWarning] = []
-        with _weasyprint_warnings(warnings, source):
+        with _weasyprint_warnings(warnings, source), _stable_uuid(identifier):
             document = HTML(
                 string=html, base_url=str(base_url) + os.sep, url_fetcher=self.fetcher
             ).render(
                 stylesheets=[self.stylesheet(p) for p in stylesheets],
                 font_config=self.fonts,
             )
-            data = document.write_pdf(pdf_identifier=b"brochure", uncompressed_pdf=False)
+            data = document.write_pdf(
+                pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode(),
+                pdf_variant=variant,
+                # PDF/X needs an output intent; the brochures are sRGB throughout.
+                output_intent="srgb" if variant and variant.startswith("pdf/x") else None,
+                pdf_tags=True,
+                finisher=_show_title,
+            )
         return data, len(document.pages), warnings
+
+
+def _show_title(document: Any, pdf: Any) -> None:
+    """Viewers show the document's title, not its file name, in the title bar."""
+    import pydyf
+
+    preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+    preferences["DisplayDocTitle"] = "true"  # pydyf writes strings as they are
+    pdf.catalog["ViewerPreferences"] = preferences
+
+
+@contextlib.contextmanager
+def _stable_uuid(seed: str) -> Iterator[None]:
+    """WeasyPrint gives PDF/X-4 a random XMP document ID; derive it from `seed` instead."""
+    from weasyprint.pdf import metadata
+
+    original = metadata.uuid4
+    metadata.uuid4 = lambda: uuid.uuid5(uuid.NAMESPACE_URL, f"brochure:{seed}")
+    try:
+        yield
+    finally:
+        metadata.uuid4 = original

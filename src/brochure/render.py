@@ -16,6 +16,7 @@ from .assets import builtin_dir
 from .config import Clinic, Config
 from .content import Page
 from .markdown import Block
+from .profiles import DEFAULT, PROFILES, Profile
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,22 @@ def column(page: Page, blocks: list[Block], config: Config) -> Column:
     )
 
 
+@dataclass(frozen=True)
+class PageInfo:
+    """What a target adds to its HTML: the profile, the creation date, the QR code."""
+
+    profile: Profile
+    created: str = "2000-01-01T00:00:00Z"
+    qr: dict[str, str] | None = None
+
+
 def html_single(
     col: Column,
     size: PageSize,
     config: Config,
     hero: dict[str, Any] | None,
     logo_url: str | None,
+    page: PageInfo | None = None,
 ) -> str:
     """The HTML of a one-language brochure."""
     template = environment(config.root).get_template("single.html.j2")
@@ -155,6 +166,7 @@ def html_single(
         hero=hero,
         logo_url=logo_url,
         version=__version__,
+        page=page or PageInfo(PROFILES[DEFAULT]),
     )
 
 
@@ -166,6 +178,7 @@ def html_bilingual(
     config: Config,
     hero: dict[str, Any] | None,
     logo_url: str | None,
+    page: PageInfo | None = None,
 ) -> str:
     """The HTML of a side-by-side brochure, `left` in the left column."""
     template = environment(config.root).get_template("bilingual.html.j2")
@@ -179,4 +192,5 @@ def html_bilingual(
         hero=hero,
         logo_url=logo_url,
         version=__version__,
+        page=page or PageInfo(PROFILES[DEFAULT]),
     )

@@ -14,14 +14,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from . import align, images, markdown, render
+from . import align, booklet, images, markdown, qr, render
 from .assets import builtin_dir
 from .atomic import write_atomic
 from .config import Config
 from .content import Brochure
 from .errors import BrochureError, BuildWarning, ImageError
+from .profiles import PDF_A, PROFILES, Profile
 
 if TYPE_CHECKING:
     from .build import Target
@@ -38,6 +39,9 @@ class Task:
     heroes: dict[str, Path | None]  # language -> located hero image
     logo_url: str | None
     html_dir: Path | None = None
+    digests: dict[Path, str] = field(default_factory=dict)  # output -> inputs digest
+    dates: dict[Path, str] = field(default_factory=dict)  # output -> creation date (W3C)
+    pdf_a: bool = False
 
 
 @dataclass
@@ -105,17 +109,28 @@ class _Brochure:
             blocks = markdown.render_blocks(page.body, lang, page.title)
             self.columns[lang] = render.column(page, blocks, self.config)
 
-    def hero(self, langs: tuple[str, ...], size: render.PageSize) -> dict[str, object] | None:
-        """The first of `langs` that has a hero, prepared for this size and layout."""
+    def hero(
+        self, langs: tuple[str, ...], size: render.PageSize, profile: Profile
+    ) -> dict[str, Any] | None:
+        """The first of `langs` that has a hero, prepared for this size, layout and profile.
+
+        With a bleed the photo runs past the trim on both sides, into the bleed.
+        """
         lang = next((lang for lang in langs if self.hero_paths.get(lang) is not None), None)
         if lang is None:
             return None
         path = self.hero_paths[lang]
         assert path is not None
         height = size.hero_height_mm if len(langs) == 1 else size.hero_height_bilingual_mm
+        width = size.width_mm + 2 * profile.bleed_mm if profile.bleed_mm else size.text_width_mm
         page = self.brochure.pages[lang]
         try:
-            prepared = images.prepare(path, (size.text_width_mm, height), dpi=300)
+            prepared = images.prepare(
+                path,
+                (width, height),
+                dpi=profile.hero_dpi,
+                quality=profile.jpeg_quality,
+            )
         except ImageError as exc:
             raise ImageError(
                 f"hero image '{page.hero}': {exc.message}",
@@ -124,26 +139,52 @@ class _Brochure:
                 hint=exc.hint,
             ) from None
         url = self.renderer.fetcher.put(
-            f"hero/{self.brochure.slug}/{lang}/{size.name}-{height:g}.jpg",
+            f"hero/{self.brochure.slug}/{lang}/{size.name}-{width:g}x{height:g}-"
+            f"{profile.hero_dpi}-{profile.jpeg_quality}.jpg",
             prepared.data,
             prepared.mime,
         )
         self.urls.append(url)
         alt = self.columns[lang].source.hero_alt
-        return {"url": url, "alt": alt, "dpi": prepared.dpi, "height_mm": height}
+        return {
+            "url": url,
+            "alt": alt,
+            "dpi": prepared.dpi,
+            "height_mm": height,
+            "bytes": len(prepared.data),
+            "source": page.hero,
+            "page": page,
+            "pixels": prepared.source_size,
+            "width_mm": width,
+        }
 
-    def html(self, target: Target, logo_url: str | None) -> str:
+    def qr(self, target: Target) -> dict[str, str] | None:
+        """A QR code to the page's web address, else the clinic's booking page."""
+        page = self.brochure.pages[target.langs[0]]
+        url = page.url or self.config.clinic_for(page.lang).booking_url
+        if not url:
+            return None
+        src = self.renderer.fetcher.put(f"qr/{url}", qr.svg(url), "image/svg+xml")
+        return {"src": src, "label": render.display_url(url), "url": url}
+
+    def html(
+        self, target: Target, logo_url: str | None, created: str
+    ) -> tuple[str, dict[str, Any] | None]:
         size = render.SIZES[target.size]
-        hero = self.hero(target.langs, size)
+        profile = PROFILES[target.profile]
+        hero = self.hero(target.langs, size, profile)
+        page = render.PageInfo(profile=profile, created=created, qr=self.qr(target))
         if target.layout == "single":
-            return render.html_single(
-                self.columns[target.langs[0]], size, self.config, hero, logo_url
+            html = render.html_single(
+                self.columns[target.langs[0]], size, self.config, hero, logo_url, page
             )
+            return html, hero
         left, right = (self.columns[lang] for lang in target.langs)
         rows = self.rows.get(target.langs)
         if rows is None:
             rows = self.rows[target.langs] = align.rows(left.blocks, right.blocks)
-        return render.html_bilingual(left, right, rows, size, self.config, hero, logo_url)
+        html = render.html_bilingual(left, right, rows, size, self.config, hero, logo_url, page)
+        return html, hero
 
     def release(self) -> None:
         """Drop this brochure's images from the fetcher, so memory stays flat."""
@@ -167,6 +208,43 @@ def _keep_html(task: Task, target: Target, html: str, work: _Brochure, css: list
     )
 
 
+def _profile_warnings(
+    profile: Profile, target: Target, hero: dict[str, Any] | None, size: int, pages: int
+) -> list[BuildWarning]:
+    """Print shops want 300 dpi; e-mail wants a small file. Say which image is to blame."""
+    out: list[BuildWarning] = []
+    if hero is None:
+        return out
+    page = hero["page"]
+    if profile.min_dpi and hero["dpi"] < profile.min_dpi - 0.5:
+        need_w = round(hero["width_mm"] / 25.4 * profile.min_dpi)
+        need_h = round(hero["height_mm"] / 25.4 * profile.min_dpi)
+        out.append(
+            BuildWarning(
+                f"{target.path.name}: hero image '{hero['source']}' prints at "
+                f"{hero['dpi']:.0f} dpi, below the {profile.min_dpi} dpi a print shop needs",
+                path=page.path,
+                line=images.hero_line(page),
+                hint=f"use a photo of at least {need_w}×{need_h} pixels "
+                f"(this one is {hero['pixels'][0]}×{hero['pixels'][1]})",
+            )
+        )
+    if profile.budget_kb_per_page:
+        budget = profile.budget_kb_per_page * max(pages, 2) * 1024
+        if size > budget:
+            out.append(
+                BuildWarning(
+                    f"{target.path.name} is {size // 1024} KB, over the {budget // 1024} KB "
+                    f"e-mail budget; its hero image '{hero['source']}' takes "
+                    f"{hero['bytes'] // 1024} KB",
+                    path=page.path,
+                    line=images.hero_line(page),
+                    hint="crop or simplify the photo, or send the office PDF instead",
+                )
+            )
+    return out
+
+
 def run(task: Task, on_start: Callable[[Target], None] | None = None) -> Done:
     """Render every target of a task; the first error stops this brochure only."""
     allowed = [task.config.root, builtin_dir("styles")]
@@ -181,10 +259,19 @@ def run(task: Task, on_start: Callable[[Target], None] | None = None) -> Done:
             if on_start:
                 on_start(target)
             began = time.perf_counter()
-            html = work.html(target, task.logo_url)
+            profile = PROFILES[target.profile]
+            created = task.dates.get(target.path, "2000-01-01T00:00:00Z")
+            html, hero = work.html(target, task.logo_url, created)
             css = render.stylesheets(task.config.root, target.size, target.layout)
             page = task.brochure.pages[target.langs[0]]
-            data, pages, warnings = warm.render(html, page.path.parent, css, page.path)
+            variant = PDF_A if task.pdf_a else profile.pdf_variant
+            identifier = task.digests.get(target.path, target.path.name)
+            data, pages, warnings = warm.render(
+                html, page.path.parent, css, page.path, variant=variant, identifier=identifier
+            )
+            if profile.imposed:
+                data, _ = booklet.impose(data)
+            done.warnings += _profile_warnings(profile, target, hero, len(data), pages)
             write_atomic(target.path, data)
             if task.html_dir is not None:
                 _keep_html(task, target, html, work, css)

@@ -1,0 +1,689 @@
+"""How fast brochure is, measured against its own parts and against its peers.
+
+Run `make bench` (or `.venv/bin/python benchmarks/bench.py`); `--pages N` sets the corpus
+size (default 20 services, each in English and Russian), `--repeat N` how many times each
+timed build runs (default 2; the best run counts, every run is shown), `--no-peers` leaves
+out md2pdf and pandoc. Everything is written under `benchmarks/.work/` (git-ignored).
+
+What is measured, all in one run, each figure beside its ratio and target:
+
+0. A generated corpus: N Hugo-style page pairs (`slug.en.md` / `slug.ru.md`), the seed
+   `brochure.toml` and logo, and three real-sized heroes (a 12 MP JPEG with EXIF
+   orientation 6, a CMYK JPEG, a PNG with alpha) that the pages cycle through.
+1. Full builds (`force`, fresh output folder) with one job and with one job per core:
+   wall times and the speed-up.
+2. The floor: plain WeasyPrint rendering the very HTML brochure produced (kept with
+   `html_dir` by the one-job build), one document after another in one warm process with
+   WeasyPrint's default set-up each time. Ratio: full build on all cores / floor.
+3. Rebuilds: nothing changed, and one English page touched (a sentence appended), through
+   the API and through the `brochure build -q` command a user runs (with interpreter
+   start-up). Ratios against the full build on all cores; the touched page is also held
+   against its own outputs' render time in that full build.
+4. Time per single-language PDF (layout single, all cores) against md2pdf (2 processes)
+   and pandoc + WeasyPrint (one process per file, one per core at a time) on the same
+   Markdown without front matter. Peers are installed on first use under .work/; one that
+   cannot be installed is reported as `skipped: <peer>: <reason>`.
+5. Bilingual cost: a side-by-side PDF's render time over the sum of its two
+   single-language PDFs' (same size), from the one-job build.
+6. Memory per worker of the all-cores builds: peak RSS and RSS growth over the worker's tasks.
+7. `brochure --version` start-up time.
+
+It ends with a summary table (metric, measured, target, met?). A missed target is a finding,
+not an error: the exit code is 0 unless a build fails.
+
+Worker processes start with multiprocessing's forkserver, which imports this script again
+in each worker: that is why heavy imports here happen inside functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from brochure.build import Report
+
+BENCH = Path(__file__).resolve().parent
+WORK = BENCH / ".work"
+MB = 1024 * 1024
+
+SENTENCES = (
+    "Ask the administrator about the current offers for a course of procedures.",
+    "A follow-up consultation two weeks after the course is included in the price.",
+    "Gift certificates for this procedure are available at the reception.",
+    "Please arrive ten minutes early to fill in the consent form.",
+    "The procedure can be combined with a consultation of a trichologist.",
+)
+
+
+class BenchError(Exception):
+    """A build (or the floor's rendering) failed: the figures would mean nothing."""
+
+
+@dataclass
+class Row:
+    """One line of the summary."""
+
+    metric: str
+    measured: str
+    target: str
+    met: bool | None  # None: not measured
+
+
+@dataclass
+class Build:
+    """One timed build."""
+
+    wall: float
+    report: Report
+    out: Path
+
+
+@dataclass
+class Results:
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, metric: str, measured: str, target: str, met: bool | None) -> None:
+        self.rows.append(Row(metric, measured, target, met))
+
+
+# --- printing -------------------------------------------------------------------------------
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
+    """A plain-text table; `align` has one letter per column, l or r (default: l, then r)."""
+    columns = len(headers)
+    align = align or "l" + "r" * (columns - 1)
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(columns)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.ljust(width) if how == "l" else cell.rjust(width)
+            for cell, width, how in zip(cells, widths, align, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def section(title: str) -> None:
+    print(f"\n== {title} ==", flush=True)
+
+
+def note(message: str) -> None:
+    print(f"   {message}", flush=True)
+
+
+def secs(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+def runs(values: Sequence[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def yes(met: bool | None) -> str:
+    return "n/a" if met is None else ("yes" if met else "NO")
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+def brochure_command() -> list[str]:
+    """The installed `brochure` script beside this interpreter, as a user runs it."""
+    script = Path(sys.executable).parent / "brochure"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "brochure"]
+
+
+def _check(report: Report, what: str) -> None:
+    if report.failures:
+        shown = "; ".join(str(f) for f in report.failures[:3])
+        raise BenchError(f"{what}: {len(report.failures)} failure(s): {shown}")
+
+
+def build_once(
+    root: Path,
+    out: Path,
+    jobs: int,
+    *,
+    force: bool = True,
+    fresh: bool = True,
+    layouts: Sequence[str] = ("single", "bilingual"),
+    html_dir: Path | None = None,
+    what: str,
+) -> Build:
+    """One timed call of `brochure.build.build` (wall time around the call)."""
+    from brochure.build import build
+
+    if fresh and out.exists():
+        shutil.rmtree(out)
+    started = time.perf_counter()
+    report = build([root], out, layouts=layouts, jobs=jobs, force=force, html_dir=html_dir)
+    wall = time.perf_counter() - started
+    _check(report, what)
+    return Build(wall, report, out)
+
+
+def _pdf_times(out: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
+
+
+def cli_build(root: Path, out: Path, what: str) -> tuple[float, int]:
+    """`brochure build ROOT --out OUT -q` as a subprocess: (wall seconds, PDFs written)."""
+    before = _pdf_times(out)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*brochure_command(), "build", str(root), "--out", str(out), "-q"],
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = " / ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+        raise BenchError(f"{what}: brochure exited {done.returncode}: {tail}")
+    after = _pdf_times(out)
+    written = sum(1 for path, mtime in after.items() if before.get(path) != mtime)
+    return wall, written
+
+
+# --- the stages -----------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    root: Path
+    pages: list[Path]
+    jobs: int
+    repeat: int
+    peers: bool
+    results: Results = field(default_factory=Results)
+
+
+def stage_corpus(pages: int) -> tuple[Path, list[Path]]:
+    import corpus
+
+    section(f"0. Corpus: {pages} services × 2 languages")
+    started = time.perf_counter()
+    made = corpus.make_corpus(WORK / "corpus", pages)
+    note(f"written to {made.root} in {secs(time.perf_counter() - started)}")
+    quirks = {
+        corpus.HEROES[0]: "JPEG, EXIF orientation 6",
+        corpus.HEROES[1]: "JPEG, CMYK",
+        corpus.HEROES[2]: "PNG, RGBA (alpha)",
+    }
+    rows = [
+        [name, f"{w}×{h}", f"{w * h / 1e6:.1f} MP", quirks[name], f"{size / MB:.1f} MB"]
+        for name, ((w, h), size) in made.heroes.items()
+    ]
+    print(table(["hero", "pixels", "", "kind", "file"], rows, "lrrll"))
+    words = sum(len(p.read_text(encoding="utf-8").split()) for p in made.pages)
+    note(f"{len(made.pages)} Markdown pages, {words} words in all; heroes cycle by page")
+    return made.root, made.pages
+
+
+def stage_full(ctx: Context) -> tuple[Build, Build, list[Build], Path]:
+    section(f"1. Full build (force, fresh output): jobs=1 vs jobs={ctx.jobs}")
+    html_dir = WORK / "html"
+    if html_dir.exists():
+        shutil.rmtree(html_dir)
+    ones: list[Build] = []
+    alls: list[Build] = []
+    for run in range(ctx.repeat):
+        one = build_once(
+            ctx.root,
+            WORK / f"out-j1-{run}",
+            1,
+            html_dir=html_dir if run == 0 else None,
+            what="full build jobs=1",
+        )
+        ones.append(one)
+        note(f"run {run + 1}: jobs=1 {secs(one.wall)}")
+        every = build_once(
+            ctx.root, WORK / f"out-jall-{run}", ctx.jobs, what=f"full build jobs={ctx.jobs}"
+        )
+        alls.append(every)
+        note(f"run {run + 1}: jobs={ctx.jobs} {secs(every.wall)}")
+    one = min(ones, key=lambda b: b.wall)
+    every = min(alls, key=lambda b: b.wall)
+    speedup = one.wall / every.wall
+    pdfs = len(one.report.outputs)
+    rows = [
+        ["jobs=1", str(pdfs), runs([b.wall for b in ones]), secs(one.wall), "1.00×"],
+        [
+            f"jobs={ctx.jobs}",
+            str(len(every.report.outputs)),
+            runs([b.wall for b in alls]),
+            secs(every.wall),
+            f"{speedup:.2f}×",
+        ],
+    ]
+    print(table(["build", "PDFs", "runs (s)", "best", "speed-up"], rows))
+    render_sum = sum(o.seconds for o in every.report.outputs)
+    note(
+        f"sum of per-PDF render times: jobs=1 {secs(sum(o.seconds for o in one.report.outputs))}"
+        f", jobs={ctx.jobs} {secs(render_sum)} (render time per PDF grows under parallel load)"
+    )
+    if one.report.warnings:
+        note(f"{len(one.report.warnings)} warning(s), e.g. {one.report.warnings[0]}")
+    ctx.results.add(
+        f"speed-up jobs={ctx.jobs} vs jobs=1",
+        f"{speedup:.2f}× ({secs(one.wall)} → {secs(every.wall)})",
+        "≥ 1.70×",
+        speedup >= 1.7,
+    )
+    return one, every, alls, html_dir
+
+
+def stage_floor(ctx: Context, one: Build, every: Build, html_dir: Path) -> None:
+    section("2. Floor: plain WeasyPrint on brochure's own HTML, one warm process")
+    times: list[float] = []
+    files = 0
+    for _ in range(ctx.repeat):
+        done = subprocess.run(
+            [sys.executable, str(BENCH / "floor.py"), str(html_dir), str(WORK / "floor-out")],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise BenchError(f"floor: exited {done.returncode}: {done.stderr.strip()[-300:]}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        if result["failed"] or not result["files"]:
+            raise BenchError(f"floor: {result['files']} files, failed: {result['failed'][:3]}")
+        files = int(result["files"])
+        times.append(float(result["seconds"]))
+    floor = min(times)
+    ratio = every.wall / floor
+    rows = [
+        ["floor (WeasyPrint alone, serial)", str(files), runs(times), secs(floor), "1.00"],
+        [
+            "brochure jobs=1",
+            str(len(one.report.outputs)),
+            "",
+            secs(one.wall),
+            f"{one.wall / floor:.2f}",
+        ],
+        [
+            f"brochure jobs={ctx.jobs}",
+            str(len(every.report.outputs)),
+            "",
+            secs(every.wall),
+            f"{ratio:.2f}",
+        ],
+    ]
+    print(table(["renderer", "PDFs", "runs (s)", "best", "/ floor"], rows))
+    ctx.results.add(
+        f"full build jobs={ctx.jobs} / floor",
+        f"{ratio:.2f} ({secs(every.wall)} / {secs(floor)})",
+        "≤ 0.60",
+        ratio <= 0.6,
+    )
+
+
+def _append_sentence(page: Path, index: int) -> None:
+    text = page.read_text(encoding="utf-8").rstrip("\n")
+    sentence = SENTENCES[index % len(SENTENCES)]
+    page.write_text(f"{text}\n\n{sentence}\n", encoding="utf-8")
+
+
+def stage_rebuild(ctx: Context, every: Build) -> None:
+    section(f"3. Rebuilds in {every.out.name} (jobs={ctx.jobs}, no force)")
+    out = every.out
+    full = every.wall
+    cli_runs = max(ctx.repeat, 3)
+
+    api_same: list[float] = []
+    for _ in range(max(ctx.repeat, 3)):
+        build = build_once(ctx.root, out, ctx.jobs, force=False, fresh=False, what="rebuild")
+        if build.report.outputs:
+            raise BenchError(f"nothing changed, yet {len(build.report.outputs)} PDF(s) rebuilt")
+        api_same.append(build.wall)
+    cli_same: list[float] = []
+    for _ in range(cli_runs):
+        wall, written = cli_build(ctx.root, out, "CLI rebuild")
+        if written:
+            raise BenchError(f"nothing changed, yet the CLI rebuilt {written} PDF(s)")
+        cli_same.append(wall)
+
+    page = next(p for p in ctx.pages if p.name.endswith(".en.md"))
+    api_touch: list[float] = []
+    touched: set[Path] = set()
+    for run in range(ctx.repeat):
+        _append_sentence(page, run)
+        build = build_once(ctx.root, out, ctx.jobs, force=False, fresh=False, what="rebuild")
+        touched = {o.target.path for o in build.report.outputs}
+        api_touch.append(build.wall)
+    cli_touch: list[float] = []
+    cli_written = 0
+    for run in range(ctx.repeat):
+        _append_sentence(page, ctx.repeat + run)
+        wall, cli_written = cli_build(ctx.root, out, "CLI rebuild after touching a page")
+        cli_touch.append(wall)
+    own = sum(o.seconds for o in every.report.outputs if o.target.path in touched)
+    allowed = own + 0.3
+    names = ", ".join(sorted(p.name for p in touched))
+    note(f"touched {page.name}: {len(touched)} PDF(s) rebuilt ({names})")
+    note(
+        f"their render time in the full jobs={ctx.jobs} build: {secs(own)} "
+        f"→ allowed {secs(allowed)}; the CLI rebuilt {cli_written} PDF(s)"
+    )
+    rows = []
+    for label, values in (
+        ("nothing changed, API", api_same),
+        ("nothing changed, CLI", cli_same),
+        ("one page touched, API", api_touch),
+        ("one page touched, CLI", cli_touch),
+    ):
+        best = min(values)
+        rows.append([label, runs(values), secs(best), f"{best / full:.1%}"])
+    rows.append([f"full build jobs={ctx.jobs}", "", secs(full), "100.0%"])
+    print(table(["rebuild", "runs (s)", "best", "/ full build"], rows))
+    for label, values in (("API", api_same), ("CLI", cli_same)):
+        best = min(values)
+        ctx.results.add(
+            f"rebuild, nothing changed ({label})",
+            f"{secs(best)} ({best / full:.1%} of full)",
+            "≤ 3% and < 0.5 s",
+            best <= 0.03 * full and best < 0.5,
+        )
+    for label, values in (("API", api_touch), ("CLI", cli_touch)):
+        best = min(values)
+        ctx.results.add(
+            f"rebuild, one page touched ({label})",
+            f"{secs(best)} ({best / full:.1%} of full)",
+            f"≤ {secs(allowed)} (own {secs(own)} + 0.3)",
+            best <= allowed,
+        )
+
+
+def stage_peers(ctx: Context) -> None:
+    import peers
+
+    section("4. Time per single-language PDF: brochure vs peers, same pages")
+    singles = [
+        build_once(
+            ctx.root,
+            WORK / f"out-single-{run}",
+            ctx.jobs,
+            layouts=("single",),
+            what="single-language build",
+        )
+        for run in range(ctx.repeat)
+    ]
+    best = min(singles, key=lambda b: b.wall)
+    count = len(best.report.outputs)
+    mine = best.wall / count
+    rows = [
+        [
+            f"brochure (layout single, jobs={ctx.jobs}, A4+A5, hero)",
+            str(count),
+            runs([b.wall for b in singles]),
+            secs(best.wall),
+            f"{mine * 1000:.0f} ms",
+            "1.00",
+        ]
+    ]
+    per_peer: dict[str, float | None] = {"md2pdf": None, "pandoc": None}
+    skipped: list[str] = []
+    if not ctx.peers:
+        skipped += ["md2pdf: --no-peers", "pandoc: --no-peers"]
+    else:
+        inputs = peers.prepare_inputs(ctx.pages, WORK / "peers-in")
+        venv = WORK / "peers-venv"
+        if not (venv / "bin" / "md2pdf").exists():
+            note(f"installing md2pdf into {venv} (not timed)…")
+        reason = peers.ensure_md2pdf(venv)
+        if reason:
+            skipped.append(f"md2pdf: {reason}")
+        else:
+            times: list[float] = []
+            for _ in range(ctx.repeat):
+                seconds, problems = peers.run_md2pdf(venv, inputs, ctx.jobs)
+                if problems:
+                    skipped.append(f"md2pdf: {problems[0]}")
+                    break
+                times.append(seconds)
+            else:
+                per_peer["md2pdf"] = min(times) / len(inputs)
+                rows.append(
+                    [
+                        f"md2pdf ({ctx.jobs} processes, default style, A4)",
+                        str(len(inputs)),
+                        runs(times),
+                        secs(min(times)),
+                        f"{min(times) / len(inputs) * 1000:.0f} ms",
+                        f"{mine / (min(times) / len(inputs)):.2f}",
+                    ]
+                )
+        if reason:
+            skipped.append("pandoc: needs the weasyprint command of the md2pdf venv")
+        else:
+            if not shutil.which("pandoc"):
+                note("installing pandoc with apt (not timed)…")
+            why = peers.ensure_pandoc()
+            if why:
+                skipped.append(f"pandoc: {why}")
+            else:
+                seconds, problems = peers.run_pandoc(venv, inputs, WORK / "pandoc-out", ctx.jobs)
+                if problems:
+                    skipped.append(f"pandoc: {problems[0]}")
+                else:
+                    per_peer["pandoc"] = seconds / len(inputs)
+                    rows.append(
+                        [
+                            f"pandoc + WeasyPrint (1 process/file, {ctx.jobs} at a time)",
+                            str(len(inputs)),
+                            runs([seconds]),
+                            secs(seconds),
+                            f"{seconds / len(inputs) * 1000:.0f} ms",
+                            f"{mine / (seconds / len(inputs)):.2f}",
+                        ]
+                    )
+    print(table(["tool", "PDFs", "runs (s)", "best", "per PDF", "brochure / tool"], rows))
+    for line in skipped:
+        print(f"skipped: {line}", flush=True)
+    md2pdf = per_peer["md2pdf"]
+    ctx.results.add(
+        "per single-language PDF: brochure / md2pdf",
+        f"{mine / md2pdf:.2f} ({mine * 1000:.0f} / {md2pdf * 1000:.0f} ms)"
+        if md2pdf
+        else "skipped",
+        "≤ 0.50",
+        mine / md2pdf <= 0.5 if md2pdf else None,
+    )
+    pandoc = per_peer["pandoc"]
+    ctx.results.add(
+        "per single-language PDF: brochure / pandoc",
+        f"{mine / pandoc:.2f} ({mine * 1000:.0f} / {pandoc * 1000:.0f} ms)"
+        if pandoc
+        else "skipped",
+        "(none)",
+        None,
+    )
+
+
+def stage_bilingual(ctx: Context, one: Build) -> None:
+    section("5. Bilingual cost: side-by-side render time / its two single PDFs (jobs=1)")
+    seconds = {
+        (o.target.brochure.slug, o.target.langs, o.target.size): o.seconds
+        for o in one.report.outputs
+    }
+    by_size: dict[str, list[tuple[float, str]]] = {}
+    for o in one.report.outputs:
+        if o.target.layout != "bilingual":
+            continue
+        parts = [
+            seconds.get((o.target.brochure.slug, (lang,), o.target.size)) for lang in o.target.langs
+        ]
+        if any(p is None for p in parts):
+            continue
+        singles = sum(p for p in parts if p is not None)
+        by_size.setdefault(o.target.size, []).append((o.seconds / singles, o.target.path.name))
+    every = [item for items in by_size.values() for item in items]
+    if not every:
+        note("no bilingual PDFs with both single-language PDFs")
+        ctx.results.add("bilingual / two singles (mean)", "n/a", "≤ 1.30", None)
+        return
+    rows = []
+    for size, items in [*sorted(by_size.items()), ("all", every)]:
+        worst = max(items)
+        rows.append(
+            [
+                size,
+                str(len(items)),
+                f"{statistics.mean(r for r, _ in items):.2f}",
+                f"{min(items)[0]:.2f}",
+                f"{worst[0]:.2f}",
+                worst[1],
+            ]
+        )
+    print(table(["size", "PDFs", "mean", "best", "worst", "worst PDF"], rows, "lrrrrl"))
+    mean = statistics.mean(r for r, _ in every)
+    worst = max(every)
+    ctx.results.add("bilingual / two singles (mean)", f"{mean:.2f}", "≤ 1.30", mean <= 1.3)
+    ctx.results.add(
+        "bilingual / two singles (worst)", f"{worst[0]:.2f} ({worst[1]})", "≤ 1.30", worst[0] <= 1.3
+    )
+
+
+def stage_memory(ctx: Context, alls: list[Build]) -> None:
+    section(f"6. Memory per worker (all jobs={ctx.jobs} full builds)")
+    rows = []
+    peaks: list[float] = []
+    growths: list[float] = []
+    for run, build in enumerate(alls, start=1):
+        for pid, samples in sorted(build.report.workers.items()):
+            k = max(1, min(10, len(samples) // 2))
+            first = statistics.mean(rss for rss, _ in samples[:k]) / 1024
+            last = statistics.mean(rss for rss, _ in samples[-k:]) / 1024
+            peak = max(p for _, p in samples) / 1024
+            peaks.append(peak)
+            growths.append(last - first)
+            rows.append(
+                [
+                    f"run {run} pid {pid}",
+                    str(len(samples)),
+                    f"{peak:.0f}",
+                    f"{first:.0f} (first {k})",
+                    f"{last:.0f} (last {k})",
+                    f"{last - first:+.1f}",
+                ]
+            )
+    if not rows:
+        note("no worker samples (the pool was not used)")
+        ctx.results.add("peak RSS per worker", "n/a", "≤ 250 MB", None)
+        return
+    print(
+        table(["worker", "tasks", "peak MB", "RSS MB at start", "RSS MB at end", "growth MB"], rows)
+    )
+    note("RSS is sampled after each task; growth compares the means of the first and last k")
+    ctx.results.add("peak RSS per worker", f"{max(peaks):.0f} MB", "≤ 250 MB", max(peaks) <= 250)
+    ctx.results.add(
+        "RSS growth per worker, first → last tasks",
+        f"{max(growths):+.1f} MB (worst worker)",
+        "flat (< 10 MB)",
+        max(growths) < 10,
+    )
+
+
+def stage_version(ctx: Context) -> None:
+    section("7. `brochure --version` (subprocess, best of 5)")
+    times: list[float] = []
+    for _ in range(5):
+        started = time.perf_counter()
+        done = subprocess.run([*brochure_command(), "--version"], capture_output=True, text=True)
+        times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise BenchError(f"brochure --version exited {done.returncode}")
+    print(
+        table(
+            ["command", "runs (s)", "best"], [["brochure --version", runs(times), secs(min(times))]]
+        )
+    )
+    ctx.results.add("brochure --version", secs(min(times)), "< 0.20 s", min(times) < 0.2)
+
+
+def summary(results: Results) -> None:
+    section("Summary")
+    rows = [[r.metric, r.measured, r.target, yes(r.met)] for r in results.rows]
+    print(table(["metric", "measured", "target", "met?"], rows, "llll"))
+    met = sum(1 for r in results.rows if r.met)
+    judged = sum(1 for r in results.rows if r.met is not None)
+    print(f"\n{met} of {judged} targets met", flush=True)
+
+
+def header(ctx: Context) -> None:
+    import weasyprint
+
+    from brochure import __version__
+
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(
+        f"brochure {__version__} · WeasyPrint {weasyprint.__version__} · "
+        f"Python {platform.python_version()} · {os.cpu_count()} cores · load {load}\n"
+        f"{ctx.jobs} jobs for 'all cores'; each timed build runs {ctx.repeat}× (best counts)",
+        flush=True,
+    )
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument(
+        "--pages", type=int, default=20, help="services in the corpus (×2 languages)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of each timed build; best counts"
+    )
+    parser.add_argument("--jobs", type=int, default=None, help="'all cores' (default: cpu count)")
+    parser.add_argument("--no-peers", action="store_true", help="leave out md2pdf and pandoc")
+    args = parser.parse_args(argv)
+    if args.pages < 1 or args.repeat < 1 or (args.jobs is not None and args.jobs < 1):
+        parser.error("--pages, --repeat and --jobs must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    started = time.perf_counter()
+    WORK.mkdir(parents=True, exist_ok=True)
+    root, pages = stage_corpus(args.pages)
+    ctx = Context(
+        root=root,
+        pages=pages,
+        jobs=args.jobs or os.cpu_count() or 1,
+        repeat=args.repeat,
+        peers=not args.no_peers,
+    )
+    print()
+    header(ctx)
+    try:
+        one, every, alls, html_dir = stage_full(ctx)
+        stage_floor(ctx, one, every, html_dir)
+        stage_rebuild(ctx, every)
+        stage_peers(ctx)
+        stage_bilingual(ctx, one)
+        stage_memory(ctx, alls)
+        stage_version(ctx)
+    except BenchError as exc:
+        print(f"\nbenchmark stopped: {exc}", file=sys.stderr, flush=True)
+        if ctx.results.rows:
+            summary(ctx.results)
+        return 1
+    summary(ctx.results)
+    print(f"benchmark took {time.perf_counter() - started:.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
