@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CONTENT ?= content
 DIST ?= dist
 
-.PHONY: all setup brochures test lint fmt previews bench clean distclean system-deps
+.PHONY: all setup brochures serve test lint fmt previews bench clean distclean system-deps
 
 all: brochures
 
@@ -35,24 +35,32 @@ $(STAMP): pyproject.toml | system-deps
 brochures: $(STAMP)
 	$(BROCHURE) build $(CONTENT) --out $(DIST)
 
+# Preview every brochure in a browser while editing; rebuilds on save (Ctrl-C stops).
+serve: $(STAMP)
+	$(BROCHURE) serve $(CONTENT) --out $(DIST)
+
 # Lint, then the test suite (renders real PDFs).
 test: lint
 	$(PY) -m pytest -q
 
 # ruff (check + format --check) and mypy --strict on src/.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests scripts
-	$(VENV)/bin/ruff format --check src tests scripts
+	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(VENV)/bin/ruff format --check src tests scripts benchmarks
 	$(VENV)/bin/mypy
 
 # Apply ruff's fixes and formatting.
 fmt: $(STAMP)
-	$(VENV)/bin/ruff check --fix src tests scripts
-	$(VENV)/bin/ruff format src tests scripts
+	$(VENV)/bin/ruff check --fix src tests scripts benchmarks
+	$(VENV)/bin/ruff format src tests scripts benchmarks
 
 # Regenerate docs/preview-a4.png and docs/preview-a5.png from the seed page.
 previews: $(STAMP)
 	$(PY) scripts/make_previews.py
+
+# Measure speed and memory on a generated corpus, against WeasyPrint alone and peers (~5 min).
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
 
 # Remove build output (dist/ and caches); keeps .venv.
 clean:

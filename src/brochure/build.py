@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime
 import multiprocessing
 import os
@@ -240,6 +241,7 @@ def build(
     html_dir: Path | None = None,
     profiles: Sequence[str] | None = None,
     pdf_a: bool | None = None,
+    pool: concurrent.futures.Executor | None = None,
 ) -> Report:
     """Build every brochure found under `paths` into `out`.
 
@@ -360,7 +362,7 @@ def build(
     tasks = _tasks(todo, config, heroes, logo_url, jobs, html_dir, extra)
     total = len(todo)
     if todo:
-        for task, done in _run(tasks, jobs, config, progress, total):
+        for task, done in _run(tasks, jobs, config, progress, total, pool):
             for index, pages, size, seconds in done.outputs:
                 target = task.targets[index]
                 report.outputs.append(Output(target, pages, size, seconds))
@@ -383,12 +385,27 @@ def build(
     return report
 
 
+def worker_pool(jobs: int, root: Path) -> concurrent.futures.ProcessPoolExecutor:
+    """Warm worker processes (forkserver: WeasyPrint is not fork-safe in every setting)."""
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=worker.warm_up,
+        initargs=([root.resolve(), builtin_dir("styles")],),
+    )
+
+
 def _run(
-    tasks: list[worker.Task], jobs: int, config: Config, progress: Progress | None, total: int
+    tasks: list[worker.Task],
+    jobs: int,
+    config: Config,
+    progress: Progress | None,
+    total: int,
+    pool: concurrent.futures.Executor | None = None,
 ) -> Iterator[tuple[worker.Task, worker.Done]]:
-    """Run tasks in this process (`jobs` 1) or in a pool of warm workers."""
+    """Run tasks in this process (`jobs` 1), in a given pool, or in a new pool of workers."""
     done_count = 0
-    if jobs <= 1 or len(tasks) <= 1:
+    if pool is None and (jobs <= 1 or len(tasks) <= 1):
         for task in tasks:
 
             def started(target: Target) -> None:
@@ -399,14 +416,9 @@ def _run(
 
             yield task, worker.run(task, started)
         return
-    allowed = [config.root, builtin_dir("styles")]
-    context = multiprocessing.get_context("forkserver")
-    with concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)),
-        mp_context=context,
-        initializer=worker.warm_up,
-        initargs=(allowed,),
-    ) as pool:
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(worker_pool(min(jobs, len(tasks)), config.root))
         futures = {pool.submit(worker.run, task): task for task in tasks}
         try:
             for future in concurrent.futures.as_completed(futures):

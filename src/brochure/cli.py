@@ -211,3 +211,69 @@ def build(
         sys.exit(3)
     _summary(report, console, err)
     sys.exit(1 if report.failures else 0)
+
+
+@main.command(
+    epilog="""
+\b
+Examples:
+  brochure serve                 preview content/ at the address it prints
+  brochure serve --open          and open it in the browser
+"""
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder the PDFs are built into.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, help="Port (default: a free one)."
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the browser.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    out: Path,
+    host: str,
+    port: int,
+    open_browser: bool,
+    jobs: int | None,
+) -> None:
+    """Build PATHS, watch them, rebuild what changes, and preview every brochure in a browser."""
+    from .serve import serve as run
+
+    err = Console(stderr=True, highlight=False)
+    console = Console(highlight=False)
+    sources = list(paths) or [Path("content")]
+    missing = [p for p in sources if not p.exists()]
+    if missing:
+        err.print(
+            f"{missing[0]}: error: no such file or folder — check the path you gave to serve",
+            style="red",
+        )
+        sys.exit(2)
+    try:
+        run(
+            sources,
+            out,
+            host,
+            port,
+            open_browser,
+            jobs or os.cpu_count() or 1,
+            lambda line: console.print(line, highlight=False, soft_wrap=True),
+        )
+    except OSError as exc:
+        err.print(f"brochure serve: error: cannot listen on {host}:{port} ({exc.strerror})")
+        sys.exit(2)
+    except Exception as exc:
+        if ctx.obj and ctx.obj.get("debug"):
+            traceback.print_exc()
+        err.print(f"brochure: internal error: {type(exc).__name__}: {exc} — this is a bug")
+        sys.exit(3)
