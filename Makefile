@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CONTENT ?= content
 DIST ?= dist
 
-.PHONY: all setup brochures serve test lint fmt previews bench clean distclean system-deps
+.PHONY: all setup brochures serve test test-deps lint fmt previews bench clean distclean system-deps
 
 all: brochures
 
@@ -39,8 +39,16 @@ brochures: $(STAMP)
 serve: $(STAMP)
 	$(BROCHURE) serve $(CONTENT) --out $(DIST)
 
-# Lint, then the test suite (renders real PDFs).
-test: lint
+# Debian's Chromium for the end-to-end test of `brochure serve`, installed only when missing.
+test-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing chromium (for the browser test of brochure serve)…"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# Lint, then the test suite (renders real PDFs, drives a real browser).
+test: lint test-deps
 	$(PY) -m pytest -q
 
 # ruff (check + format --check) and mypy --strict on src/.

@@ -172,9 +172,10 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context_mark", None)
-        if context is not None and (
-            mark is None or "end of stream" in str(exc) or "<stream end>" in str(exc)
-        ):
+        opened = str(getattr(exc, "context", "") or "").startswith(
+            ("while parsing a flow", "while scanning a quoted", "while scanning a double")
+        )
+        if context is not None and (mark is None or opened or "end of stream" in str(exc)):
             mark = context  # an unclosed bracket or quote: point at where it opened
         line = first + 2 + mark.line if mark is not None else first + 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

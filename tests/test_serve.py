@@ -1,0 +1,176 @@
+"""`brochure serve`: paths it will and will not serve, events, and the page in a real browser."""
+
+from __future__ import annotations
+
+import http.client
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from brochure.serve import Preview, State, make_server, running
+
+from .conftest import make_content
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[State, int]]:
+    out = tmp_path / "dist"
+    (out / "sub").mkdir(parents=True)
+    (out / "a.pdf").write_bytes(b"%PDF-1.7 test")
+    (out / "sub" / "b.png").write_bytes(b"\x89PNG test")
+    (out / "notes.txt").write_text("not served")
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF secret")
+    (out / "link.pdf").symlink_to(tmp_path / "secret.pdf")
+    state = State(out)
+    server = make_server(state)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state, server.server_address[1]
+    server.stopping = True
+    server.shutdown()
+    server.server_close()
+
+
+def get(port: int, path: str) -> tuple[int, bytes, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body, response.getheader("Content-Type") or ""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/files/../secret.pdf",
+        "/files/%2e%2e/secret.pdf",
+        "/files/%2E%2E%2Fsecret.pdf",
+        "/files/sub/../../secret.pdf",
+        "/files//etc/passwd",
+        "/files/%2fetc%2fpasswd",
+        "/files/a.pdf%00.png",
+        "/files/notes.txt",
+        "/files/link.pdf",
+        "/files/",
+        "/etc/passwd",
+        "/../secret.pdf",
+    ],
+)
+def test_nothing_outside_the_output_folder(served: tuple[State, int], path: str) -> None:
+    _, port = served
+    status, body, _ = get(port, path)
+    assert status == 404
+    assert b"secret" not in body
+
+
+def test_built_files_are_served(served: tuple[State, int]) -> None:
+    _, port = served
+    assert get(port, "/files/a.pdf") == (200, b"%PDF-1.7 test", "application/pdf")
+    assert get(port, "/files/sub/b.png?v=1") == (200, b"\x89PNG test", "image/png")
+
+
+def test_a_finished_build_is_an_event(served: tuple[State, int]) -> None:
+    state, port = served
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/events")
+    response = connection.getresponse()
+    assert response.getheader("Content-Type") == "text/event-stream"
+    assert response.readline() == b"retry: 1000\n"
+    response.readline()
+    threading.Timer(0.2, lambda: state.publish([], [], "done")).start()
+    assert response.readline() == b"event: build\n"
+    assert response.readline() == b"data: 1\n"
+    connection.close()
+
+
+def _wait(predicate: object, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_rebuild_on_save_and_error_in_place(tmp_path: Path) -> None:
+    root = make_content(tmp_path / "content")
+    builds: list[object] = []
+    preview = Preview([root], tmp_path / "dist", jobs=2, on_build=builds.append)
+    with running(preview) as server:
+        port = server.server_address[1]
+        _wait(lambda: builds)
+        status, body, _ = get(port, "/")
+        assert status == 200 and b'class="thumb"' in body
+        seed = root / "000_47d77d7bc2ab0bf7.txt"
+        seed.write_text(seed.read_text(encoding="utf-8").replace("title: Hair", "title: [Hair"))
+        _wait(lambda: len(builds) >= 2)
+        _, body, _ = get(port, "/?part=main")
+        assert b"invalid front matter" in body
+        assert b"000_47d77d7bc2ab0bf7.txt:2: error" in body
+        assert (tmp_path / "dist" / "hair-mesotherapy.en.a4.pdf").is_file()  # last good PDF stays
+
+
+def _browser():  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    manager = sync_api.sync_playwright().start()
+    try:
+        browser = manager.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+    except Exception as exc:
+        manager.stop()
+        pytest.skip(f"chromium could not start here: {exc}")
+    return manager, browser
+
+
+def test_end_to_end_in_a_real_browser(tmp_path: Path) -> None:
+    manager, browser = _browser()
+    root = make_content(tmp_path / "content")
+    builds: list[object] = []
+    preview = Preview([root], tmp_path / "dist", jobs=2, on_build=builds.append)
+    try:
+        with running(preview) as server:
+            _wait(lambda: builds)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+            page.wait_for_function(
+                "document.querySelectorAll('img.thumb').length >= 12 && "
+                "[...document.querySelectorAll('img.thumb')].every(i => i.naturalWidth > 0)"
+            )
+            page.evaluate("window.scrollTo(0, 400); window.marker = 'same page'")
+            seed = root / "000_47d77d7bc2ab0bf7.txt"
+            text = seed.read_text(encoding="utf-8")
+            seed.write_text(text.replace("Thanks to this", "Zanzibar tested. Thanks to this"))
+            page.wait_for_function("document.body.dataset.build >= 2", timeout=60_000)
+            assert page.evaluate("window.marker") == "same page"  # refreshed without a reload
+            link = page.locator("a.name", has_text="en · A4").first.get_attribute("href")
+            assert link is not None
+            pdf = tmp_path / "dist" / link.split("?")[0].removeprefix("/files/")
+            with pdfplumber.open(pdf) as document:
+                assert "Zanzibar tested." in document.pages[0].extract_text()
+            seed.write_text("---\n  title: [broken\n---\nText\n", encoding="utf-8")
+            page.wait_for_function("document.body.dataset.build >= 3", timeout=60_000)
+            error = page.locator(".error").first.inner_text()
+            assert "000_47d77d7bc2ab0bf7.txt:2: error: invalid front matter" in error
+    finally:
+        browser.close()
+        manager.stop()
