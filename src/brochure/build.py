@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import content, images, worker
+from . import content, images
 from .assets import builtin_dir
 from .atomic import remove_stale_temporaries
 from .config import Config, load_config
@@ -22,7 +22,11 @@ from .errors import BrochureError, BuildWarning, ConfigError, ContentError
 from .manifest import Manifest
 from .profiles import DEFAULT, PROFILES
 
+if TYPE_CHECKING:
+    from . import worker
+
 LAYOUTS = ("single", "bilingual")
+SMALL_RUN = 6  # PDFs: up to this many are made without starting worker processes
 SIZE_NAMES = ("a4", "a5")
 
 
@@ -162,6 +166,8 @@ def _tasks(
     by_brochure: dict[int, list[Target]] = {}
     for target in targets:
         by_brochure.setdefault(id(target.brochure), []).append(target)
+    from . import worker  # imported only when something is to be made: it is the heavy part
+
     tasks: list[worker.Task] = []
     whole = _task_size(len(by_brochure), jobs) == "brochure"
     for key, mine in by_brochure.items():
@@ -387,11 +393,13 @@ def build(
 
 def worker_pool(jobs: int, root: Path) -> concurrent.futures.ProcessPoolExecutor:
     """Warm worker processes (forkserver: WeasyPrint is not fork-safe in every setting)."""
+    from . import worker
+
     return concurrent.futures.ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("forkserver"),
         initializer=worker.warm_up,
-        initargs=([root.resolve(), builtin_dir("styles")],),
+        initargs=([root.resolve(), builtin_dir("styles")], os.getpid()),
     )
 
 
@@ -403,9 +411,15 @@ def _run(
     total: int,
     pool: concurrent.futures.Executor | None = None,
 ) -> Iterator[tuple[worker.Task, worker.Done]]:
-    """Run tasks in this process (`jobs` 1), in a given pool, or in a new pool of workers."""
+    """Run tasks in this process, in a given pool, or in a new pool of workers.
+
+    Starting workers costs about as much as rendering a few PDFs, so a handful of PDFs
+    (a one-page edit) is made here, in this process.
+    """
+    from . import worker
+
     done_count = 0
-    if pool is None and (jobs <= 1 or len(tasks) <= 1):
+    if pool is None and (jobs <= 1 or sum(len(t.targets) for t in tasks) <= SMALL_RUN):
         for task in tasks:
 
             def started(target: Target) -> None:

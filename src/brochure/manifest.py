@@ -75,7 +75,7 @@ class Manifest:
         sha = hashlib.sha256(f"brochure {__version__}\n".encode())
         for part in parts:
             sha.update(f"{part}\n".encode())
-        for path in sorted({str(p) for p in files}):
+        for path in sorted({str(p.resolve()) for p in files}):
             sha.update(f"{path}={self.file_hash(Path(path))}\n".encode())
         return sha.hexdigest()
 

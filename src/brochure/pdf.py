@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import mimetypes
@@ -147,7 +148,11 @@ class Renderer:
         inputs give the same bytes.
         """
         warnings: list[BuildWarning] = []
-        with _weasyprint_warnings(warnings, source), _stable_uuid(identifier):
+        with (
+            _weasyprint_warnings(warnings, source),
+            _stable_uuid(identifier),
+            _collect_after(),
+        ):
             document = HTML(
                 string=html, base_url=str(base_url) + os.sep, url_fetcher=self.fetcher
             ).render(
@@ -172,6 +177,20 @@ def _show_title(document: Any, pdf: Any) -> None:
     preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
     preferences["DisplayDocTitle"] = "true"  # pydyf writes strings as they are
     pdf.catalog["ViewerPreferences"] = preferences
+
+
+@contextlib.contextmanager
+def _collect_after() -> Iterator[None]:
+    """No garbage collection while WeasyPrint lays out (about 10 % of its time), then a
+    quick collection of the young generations: the same peak memory, less time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect(1)
 
 
 @contextlib.contextmanager

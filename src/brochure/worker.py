@@ -10,6 +10,7 @@ import atexit
 import gc
 import os
 import resource
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,9 +82,25 @@ def _drop_renderer() -> None:
     gc.collect()
 
 
-def warm_up(allowed: list[Path]) -> None:
-    """Pool initializer: import WeasyPrint and parse fonts before the first task."""
+def warm_up(allowed: list[Path], parent: int | None = None) -> None:
+    """Pool initializer: import WeasyPrint and parse fonts before the first task.
+
+    A worker whose build was killed (no clean shutdown) notices and exits.
+    """
     renderer(allowed)
+    if parent is not None:
+        threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
+
+
+def _orphan_watch(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass
 
 
 def _rss_kb() -> int:
