@@ -69,6 +69,7 @@ previews: $(STAMP)
 # Measure speed and memory on a generated corpus, against WeasyPrint alone and peers (~5 min).
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/serve_latency.py
 
 # Remove build output (dist/ and caches); keeps .venv.
 clean:

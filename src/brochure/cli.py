@@ -108,16 +108,19 @@ def _summary(report: Report, console: Console, err: Console) -> None:
         console.print(f"failed: {names}", style="red", highlight=False, soft_wrap=True)
 
 
-@main.command(epilog=EXAMPLES)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
+OUT_OPTION = click.option(
     "--out",
     "-o",
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("dist"),
     show_default=True,
-    help="Folder to write the PDFs to.",
+    help="Folder the PDFs are written to.",
 )
+
+
+@main.command(epilog=EXAMPLES)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@OUT_OPTION
 @click.option(
     "--layout",
     type=click.Choice(["single", "bilingual", "all"]),
@@ -222,14 +225,7 @@ Examples:
 """
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("dist"),
-    show_default=True,
-    help="Folder the PDFs are built into.",
-)
+@OUT_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=0, help="Port (default: a free one)."

@@ -148,6 +148,27 @@ class PageInfo:
     qr: dict[str, str] | None = None
 
 
+def _render(
+    name: str,
+    config: Config,
+    size: PageSize,
+    hero: dict[str, Any] | None,
+    logo_url: str | None,
+    page: PageInfo | None,
+    **context: Any,
+) -> str:
+    template = environment(config.root).get_template(name)
+    return template.render(
+        size=size,
+        colors={"primary": config.primary, "accent": config.accent},
+        hero=hero,
+        logo_url=logo_url,
+        version=__version__,
+        page=page or PageInfo(PROFILES[DEFAULT]),
+        **context,
+    )
+
+
 def html_single(
     col: Column,
     size: PageSize,
@@ -157,17 +178,7 @@ def html_single(
     page: PageInfo | None = None,
 ) -> str:
     """The HTML of a one-language brochure."""
-    template = environment(config.root).get_template("single.html.j2")
-    return template.render(
-        col=col,
-        lang=col.lang,
-        size=size,
-        colors={"primary": config.primary, "accent": config.accent},
-        hero=hero,
-        logo_url=logo_url,
-        version=__version__,
-        page=page or PageInfo(PROFILES[DEFAULT]),
-    )
+    return _render("single.html.j2", config, size, hero, logo_url, page, col=col, lang=col.lang)
 
 
 def html_bilingual(
@@ -181,16 +192,15 @@ def html_bilingual(
     page: PageInfo | None = None,
 ) -> str:
     """The HTML of a side-by-side brochure, `left` in the left column."""
-    template = environment(config.root).get_template("bilingual.html.j2")
-    return template.render(
+    return _render(
+        "bilingual.html.j2",
+        config,
+        size,
+        hero,
+        logo_url,
+        page,
         left=left,
         right=right,
         rows=rows,
         lang=left.lang,
-        size=size,
-        colors={"primary": config.primary, "accent": config.accent},
-        hero=hero,
-        logo_url=logo_url,
-        version=__version__,
-        page=page or PageInfo(PROFILES[DEFAULT]),
     )
