@@ -299,6 +299,7 @@ def run(task: Task, on_start: Callable[[Target], None] | None = None) -> Done:
     finally:
         if work is not None:
             work.release()
+        gc.collect()  # renders skip the collector; a full pass per task keeps memory flat
     done.requested = list(warm.fetcher.requested)
     done.refused = list(warm.fetcher.refused)
     done.rss_kb = _rss_kb()
