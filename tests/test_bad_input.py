@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from brochure.build import CACHE_DIR
 from brochure.manifest import MANIFEST_NAME
 
 from .conftest import CONTENT, make_photo
@@ -389,7 +390,9 @@ def test_bad_input(tmp_path: Path, setup: Setup, code: int, expected: list[str])
     assert "Traceback" not in stdout + stderr
     assert (out / "good.a5.pdf").is_file() or (out / "good.en.a5.pdf").is_file()
     leftovers = [
-        p.name for p in out.iterdir() if not p.name.endswith(".pdf") and p.name != MANIFEST_NAME
+        p.name
+        for p in out.iterdir()
+        if not p.name.endswith(".pdf") and p.name not in (MANIFEST_NAME, CACHE_DIR)
     ]
     assert leftovers == []
     for pdf in out.iterdir():

@@ -107,3 +107,25 @@ def test_help_does_not_import_weasyprint() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.splitlines()[-1] == "False"
+
+
+def test_a_text_change_does_not_decode_the_photo_again(
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brochure import images
+
+    root, out = built
+    calls: list[object] = []
+    original = images._prepare_cached
+
+    def counting(*args: object) -> images.PreparedImage:
+        calls.append(args)
+        return original(*args)  # type: ignore[arg-type]
+
+    original.cache_clear()
+    monkeypatch.setattr(images, "_prepare_cached", counting)
+    seed_en = root / "000_47d77d7bc2ab0bf7.txt"
+    seed_en.write_text(seed_en.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    again = build([root], out, sizes=("a5",))
+    assert len(again.outputs) == 2
+    assert calls == []  # both hero sizes came from the output folder's cache

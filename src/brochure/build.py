@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from . import worker
 
 LAYOUTS = ("single", "bilingual")
+CACHE_DIR = ".brochure-cache"  # prepared hero images, inside the output folder
 SMALL_RUN = 6  # PDFs: up to this many are made without starting worker processes
 SIZE_NAMES = ("a4", "a5")
 
@@ -184,6 +185,7 @@ def _tasks(
                     digests={t.path: extra["digests"][t.path] for t in group},
                     dates={t.path: extra["dates"][t.path] for t in group},
                     pdf_a=extra["pdf_a"],
+                    cache_dir=extra["cache_dir"],
                 )
             )
     return tasks
@@ -364,7 +366,12 @@ def build(
             todo.append(target)
 
     logo_url = _logo_url(config, report)
-    extra = {"digests": digests, "dates": _dates(todo, config, heroes), "pdf_a": pdf_a}
+    extra = {
+        "digests": digests,
+        "dates": _dates(todo, config, heroes),
+        "pdf_a": pdf_a,
+        "cache_dir": out / CACHE_DIR,
+    }
     tasks = _tasks(todo, config, heroes, logo_url, jobs, html_dir, extra)
     total = len(todo)
     if todo:

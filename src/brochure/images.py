@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import io
+import json
+import os
 import stat
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
+from . import __version__
 from .content import Page
 from .errors import BuildWarning, ImageError
 
@@ -264,12 +269,49 @@ def prepare(
     dpi: int = 300,
     background: str = "#ffffff",
     quality: int = 86,
+    cache_dir: Path | None = None,
 ) -> PreparedImage:
-    """Crop `path` to fill a box of `box_mm` and scale it to `dpi` (cached per file and box)."""
+    """Crop `path` to fill a box of `box_mm` and scale it to `dpi`.
+
+    Cached in memory per process, and in `cache_dir` (when given) across runs and
+    workers: a rebuild after a text change does not decode the photo again.
+    """
     try:
         info = path.stat()
     except OSError as exc:
         raise ImageError(f"cannot read the image ({exc.strerror})", path=path) from None
-    return _prepare_cached(
-        str(path.resolve()), info.st_mtime_ns, info.st_size, box_mm, dpi, background, quality
-    )
+    key = (str(path.resolve()), info.st_mtime_ns, info.st_size, box_mm, dpi, background, quality)
+    if cache_dir is None:
+        return _prepare_cached(*key)
+    name = hashlib.sha256(repr((__version__, *key)).encode()).hexdigest()[:32]
+    jpeg, meta = cache_dir / f"{name}.jpg", cache_dir / f"{name}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        return PreparedImage(
+            jpeg.read_bytes(),
+            data["width"],
+            data["height"],
+            (int(data["source_size"][0]), int(data["source_size"][1])),
+            data["dpi"],
+        )
+    prepared = _prepare_cached(*key)
+    with contextlib.suppress(OSError):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for target, content in (
+            (jpeg, prepared.data),
+            (
+                meta,
+                json.dumps(
+                    {
+                        "width": prepared.width,
+                        "height": prepared.height,
+                        "source_size": list(prepared.source_size),
+                        "dpi": prepared.dpi,
+                    }
+                ).encode(),
+            ),
+        ):
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(content)
+            tmp.replace(target)
+    return prepared

@@ -43,6 +43,7 @@ class Task:
     digests: dict[Path, str] = field(default_factory=dict)  # output -> inputs digest
     dates: dict[Path, str] = field(default_factory=dict)  # output -> creation date (W3C)
     pdf_a: bool = False
+    cache_dir: Path | None = None  # prepared images kept across runs
 
 
 @dataclass
@@ -119,6 +120,7 @@ class _Brochure:
         self.config = task.config
         self.renderer = renderer
         self.hero_paths = task.heroes
+        self.cache_dir = task.cache_dir
         self.columns: dict[str, render.Column] = {}
         self.rows: dict[tuple[str, ...], list[align.Row]] = {}
         self.urls: list[str] = []
@@ -147,6 +149,7 @@ class _Brochure:
                 (width, height),
                 dpi=profile.hero_dpi,
                 quality=profile.jpeg_quality,
+                cache_dir=self.cache_dir,
             )
         except ImageError as exc:
             raise ImageError(
