@@ -380,7 +380,7 @@ def build(
                 target = task.targets[index]
                 report.outputs.append(Output(target, pages, size, seconds))
                 manifest.record(target.path, digests[target.path], size)
-            if done.failure is not None:
+            if done.failure is not None and str(done.failure) not in map(str, report.failures):
                 report.failures.append(done.failure)
                 for target in task.targets:
                     manifest.forget(target.path)
