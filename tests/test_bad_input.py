@@ -398,3 +398,17 @@ def test_bad_input(tmp_path: Path, setup: Setup, code: int, expected: list[str])
     for pdf in out.iterdir():
         if pdf.suffix == ".pdf":
             assert pdf.read_bytes().startswith(b"%PDF-") and b"%%EOF" in pdf.read_bytes()[-64:]
+
+
+def test_a_broken_photo_is_reported_once_for_all_its_pdfs(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    (root / "images").mkdir(parents=True)
+    _truncated(root / "images" / "cut.jpg")
+    (root / "cut.en.md").write_bytes(page("title: Cut\nhero_image: cut.jpg\n"))
+    code, _, stderr = run("build", "content", "--out", "dist", "--jobs", "2", cwd=tmp_path)
+    assert code == 1
+    errors = [line for line in stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        "content/cut.en.md:3: error: hero image 'cut.jpg': the image cannot be decoded: the file"
+        " is truncated — the file is damaged or incomplete; copy or export it again"
+    ]
