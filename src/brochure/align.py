@@ -62,15 +62,6 @@ class Row:
     left: tuple[Block, ...] = field(default_factory=tuple)
     right: tuple[Block, ...] = field(default_factory=tuple)
 
-    @property
-    def paired_heading(self) -> bool:
-        return bool(
-            self.left
-            and self.right
-            and self.left[0].kind == "heading"
-            and self.right[0].kind == "heading"
-        )
-
 
 def sections(blocks: Sequence[Block]) -> list[Section]:
     """Cut a text into sections at its headings; the first is the preamble."""
