@@ -250,7 +250,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         files(**{"bad.md": page("title: A\nhero_image: ../outside.jpg\n")}),
         1,
         [
-            "content/bad.md:3: error: hero_image '../outside.jpg' points outside the content"
+            "content/bad.md:3: error: hero image '../outside.jpg' points outside the content"
             " folder — put the image in the content folder and give a relative path"
         ],
     ),
@@ -259,7 +259,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         files(**{"bad.md": page("title: A\nhero_image: /etc/hostname\n")}),
         1,
         [
-            "content/bad.md:3: error: hero_image '/etc/hostname' points outside the content"
+            "content/bad.md:3: error: hero image '/etc/hostname' points outside the content"
             " folder — put the image in the content folder and give a relative path"
         ],
     ),
@@ -268,7 +268,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         _symlink_out,
         1,
         [
-            "content/bad.md:3: error: hero_image 'linked.jpg' leads outside the content folder"
+            "content/bad.md:3: error: hero image 'linked.jpg' leads outside the content folder"
             " — copy the image into the content folder instead of linking to it"
         ],
     ),
@@ -277,7 +277,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         files(**{"bad.md": page("title: A\nhero_image: /dev/urandom\n")}),
         1,
         [
-            "content/bad.md:3: error: hero_image '/dev/urandom' points outside the content"
+            "content/bad.md:3: error: hero image '/dev/urandom' points outside the content"
             " folder — put the image in the content folder and give a relative path"
         ],
     ),
@@ -300,8 +300,8 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         ),
         1,
         [
-            "content/bad.md:3: error: hero image 'noise.jpg': not a JPEG, PNG or WebP image (or"
-            " the file is damaged) — export the image again as JPEG or PNG"
+            "content/bad.md:3: error: hero image 'noise.jpg': not a JPEG, PNG, WebP or AVIF"
+            " image (or the file is damaged) — export the image again as JPEG or PNG"
         ],
     ),
     (
@@ -323,8 +323,8 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         ),
         1,
         [
-            "content/bad.md:3: error: hero image 'fake.jpg': not a JPEG, PNG or WebP image (or"
-            " the file is damaged) — export the image again as JPEG or PNG"
+            "content/bad.md:3: error: hero image 'fake.jpg': not a JPEG, PNG, WebP or AVIF"
+            " image (or the file is damaged) — export the image again as JPEG or PNG"
         ],
     ),
     (
@@ -337,8 +337,8 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         ),
         1,
         [
-            "content/bad.md:3: error: hero image 'anim.gif': not a JPEG, PNG or WebP image (or"
-            " the file is damaged) — export the image again as JPEG or PNG"
+            "content/bad.md:3: error: hero image 'anim.gif': not a JPEG, PNG, WebP or AVIF"
+            " image (or the file is damaged) — export the image again as JPEG or PNG"
         ],
     ),
     (

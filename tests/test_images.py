@@ -48,7 +48,7 @@ def test_hero_differing_in_letter_case_is_used_with_a_warning(tmp_path: Path) ->
     path, warnings = images.locate_hero(page)
     assert path.name == "mezoterapiya-volos.jpg"
     assert [w.message for w in warnings] == [
-        "hero_image 'mezoterapiya-volos.JPG' matched 'mezoterapiya-volos.jpg' "
+        "hero image 'mezoterapiya-volos.JPG' matched 'mezoterapiya-volos.jpg' "
         "only when ignoring letter case"
     ]
     assert warnings[0].line == 3
@@ -150,6 +150,6 @@ def test_not_an_image_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ImageError) as caught:
         images.prepare(path, A4_BOX)
     assert str(caught.value).endswith(
-        "photo.jpg: error: not a JPEG, PNG or WebP image (or the file is damaged)"
+        "photo.jpg: error: not a JPEG, PNG, WebP or AVIF image (or the file is damaged)"
         " — export the image again as JPEG or PNG"
     )

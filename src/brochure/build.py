@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import content, images
+from . import images, sources
 from .assets import builtin_dir
 from .atomic import remove_stale_temporaries
-from .config import Config, load_config
+from .config import CONFIG_NAME, Config, load_config
 from .content import Brochure, Page
-from .errors import BrochureError, BuildWarning, ConfigError, ContentError
+from .errors import BrochureError, BuildWarning, ConfigError
 from .manifest import Manifest
 from .profiles import DEFAULT, PROFILES
+from .sources import Site, Skipped
 
 if TYPE_CHECKING:
     from . import worker
@@ -58,6 +59,9 @@ class Report:
     """Everything a run did, for the summary and the exit code."""
 
     root: Path
+    site: Site | None = None
+    found: int = 0  # page files looked at
+    skipped_pages: list[Skipped] = field(default_factory=list)  # drafts, no text, not pages
     pages: list[Page] = field(default_factory=list)
     brochures: list[Brochure] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
@@ -90,6 +94,7 @@ def plan(
     sizes: Sequence[str],
     config: Config,
     profiles: Sequence[str] = (DEFAULT,),
+    order: Sequence[str] | None = None,
 ) -> list[Target]:
     """Every output of the run, in a stable order.
 
@@ -107,7 +112,7 @@ def plan(
                     for size in wanted:
                         path = folder / output_name(brochure.slug, [lang], size)
                         targets.append(Target(brochure, (lang,), size, "single", path, name))
-            pair = bilingual_pair(brochure, config.bilingual)
+            pair = bilingual_pair(brochure, order or config.bilingual)
             if "bilingual" in layouts and pair is not None:
                 for size in wanted:
                     path = folder / output_name(brochure.slug, pair, size)
@@ -115,19 +120,28 @@ def plan(
     return targets
 
 
-def bilingual_pair(brochure: Brochure, preferred: tuple[str, str]) -> tuple[str, str] | None:
+def bilingual_order(config: Config, site: Site) -> tuple[str, ...]:
+    """Languages in the order their columns are chosen: `[bilingual] pair` in brochure.toml,
+    else the site's configured languages, else the default pair."""
+    if config.bilingual_set or len(site.languages) < 2:
+        return config.bilingual
+    return site.languages
+
+
+def bilingual_pair(brochure: Brochure, order: Sequence[str]) -> tuple[str, str] | None:
     """The two languages of a brochure's side-by-side PDF, in column order.
 
-    The configured pair when the page has both; otherwise the page's two
-    languages, a configured one first. None for one language, or for more than
-    two without the configured pair.
+    The first two languages of `order` the page has; a page in exactly two languages
+    gets them both, one named in `order` first. None for one language, or for more than
+    two of which fewer than two are in `order`.
     """
     langs = brochure.langs
-    if all(lang in langs for lang in preferred):
-        return preferred
+    present = [lang for lang in order if lang in langs]
+    if len(present) >= 2:
+        return (present[0], present[1])
     if len(langs) != 2:
         return None
-    rank = {lang: i for i, lang in enumerate(preferred)}
+    rank = {lang: i for i, lang in enumerate(order)}
     first, second = sorted(langs, key=lambda lang: (rank.get(lang, len(rank)), langs.index(lang)))
     return (first, second)
 
@@ -265,9 +279,12 @@ def build(
         raise ConfigError(
             "no such file or folder", path=missing[0], hint="check the path you gave to build"
         )
-    root = content.content_root(paths)
-    config, config_warnings = load_config(root)
-    report = Report(root=root)
+    collection = sources.collect(paths)
+    root = collection.site.root
+    config, config_warnings = load_config(
+        root, sources.config_folder(collection.site, paths) / CONFIG_NAME
+    )
+    report = Report(root=root, site=collection.site)
     report.warn(config_warnings)
     if config.path is None:
         report.warn(
@@ -279,44 +296,26 @@ def build(
                 )
             ]
         )
-
-    files = list(content.discover(paths))
-    if not files:
+    if not collection.pages and not collection.failures and not collection.skipped:
         raise ConfigError(
-            "no pages found (Markdown .md files, or .txt files that start with '---')",
+            "no pages collection (Markdown .md files, or .txt files that start with '---')",
             path=paths[0],
             hint="pass a folder or file that holds pages",
         )
-    for file in files:
-        try:
-            page = content.read_page(file, root)
-        except BrochureError as exc:
-            report.failures.append(exc)
-            continue
-        report.pages.append(page)
-        report.warn(page.warnings)
-
-    brochures, pair_warnings = content.pair(report.pages)
-    report.warn(pair_warnings)
-    by_slug: dict[str, Brochure] = {}
-    for brochure in brochures:
-        if brochure.slug in by_slug:
-            first = next(iter(by_slug[brochure.slug].pages.values())).path
-            page = next(iter(brochure.pages.values()))
-            report.failures.append(
-                ContentError(
-                    f"would write the same files as {first} (both are '{brochure.slug}')",
-                    path=page.path,
-                    hint="give one of them another file name or a 'slug:' in its front matter",
-                )
-            )
-            continue
-        by_slug[brochure.slug] = brochure
-        report.brochures.append(brochure)
+    report.pages = collection.pages
+    report.found = collection.found
+    report.skipped_pages = collection.skipped
+    report.failures += collection.failures
+    report.warn(collection.warnings)
+    unknown = sources.unknown_keys_warning(collection)
+    if unknown is not None:
+        report.warn([unknown])
+    report.brochures = collection.brochures
+    columns = bilingual_order(config, collection.site)
 
     if "bilingual" in layouts:
         for brochure in report.brochures:
-            if bilingual_pair(brochure, config.bilingual) is None:
+            if bilingual_pair(brochure, columns) is None:
                 langs = ", ".join(brochure.langs)
                 report.notes.append(f"{brochure.slug}: no bilingual PDF (languages: {langs})")
 
@@ -348,7 +347,7 @@ def build(
 
     profiles = list(profiles or config.profiles)
     pdf_a = config.pdf_a if pdf_a is None else pdf_a
-    targets = plan(report.brochures, out, layouts, sizes, config, profiles)
+    targets = plan(report.brochures, out, layouts, sizes, config, profiles, columns)
     if "booklet" in profiles and "a5" not in sizes:
         report.notes.append("booklet: made from A5 pages; add --size a5 (or all) to get it")
     remove_stale_temporaries(out)

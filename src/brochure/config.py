@@ -51,6 +51,7 @@ class Config:
     primary: str = "#1f5f66"
     accent: str = "#b5794f"
     bilingual: tuple[str, str] = ("ru", "en")
+    bilingual_set: bool = False  # the pair is brochure.toml's, not the default
     profiles: tuple[str, ...] = ("office",)
     pdf_a: bool = False
 
@@ -183,7 +184,8 @@ def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[Buil
     reader = _Reader(path, text)
     reader.unknown(data, _TOP_KEYS, None)
     clinic_data = reader.table(data, "clinic")
-    clinic = reader.clinic(clinic_data, "clinic", Clinic(), root)
+    base = path.parent.resolve()  # a logo is named relative to brochure.toml
+    clinic = reader.clinic(clinic_data, "clinic", Clinic(), base)
     by_lang: dict[str, Clinic] = {}
     for key, value in clinic_data.items():
         if isinstance(value, dict):
@@ -194,7 +196,7 @@ def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[Buil
                     "clinic",
                     "name per-language tables by language, e.g. [clinic.ru]",
                 )
-            by_lang[key] = reader.clinic(value, f"clinic.{key}", clinic, root)
+            by_lang[key] = reader.clinic(value, f"clinic.{key}", clinic, base)
 
     colors = reader.table(data, "colors")
     reader.unknown(colors, _COLOR_KEYS, "colors")
@@ -267,6 +269,7 @@ def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[Buil
         clinic=clinic,
         clinic_by_lang=by_lang,
         bilingual=pair,
+        bilingual_set="pair" in bilingual,
         profiles=profiles,
         pdf_a=pdf_a,
         **palette,

@@ -1,4 +1,4 @@
-"""Find pages, read them (encodings, front matter, language) and pair translations."""
+"""Read one page file: encodings, front matter (YAML or TOML), keys, title and language."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import codecs
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
-from slugify import slugify
 
 from .errors import BuildWarning, ContentError
 
@@ -21,6 +20,7 @@ PAGE_SUFFIXES = (".md", ".markdown", ".txt")
 _SKIP_DIRS = {"images", "static", "assets", "dist", "node_modules", "templates", "styles"}
 _SKIP_NAMES = {"readme", "changelog", "license", "licence", "contributing", "notes"}
 _MEANINGLESS = {"index", "_index", "page", "untitled", "document", "new", "text", "file", "copy"}
+# brochure's own keys whose value is one line of text.
 KNOWN_KEYS = (
     "title",
     "hero_image",
@@ -31,7 +31,125 @@ KNOWN_KEYS = (
     "hero_alt",
     "url",
 )
+# Where content systems keep a page's header photo, in the order brochure looks.
+HERO_KEYS = (
+    "hero_image",
+    "image",
+    "images",
+    "featured_image",
+    "featureImage",
+    "cover",
+    "thumbnail",
+)
+# Keys Hugo and Grav (and their common themes) write: read quietly, used or not.
+CMS_KEYS = frozenset(
+    {
+        # Hugo
+        "date",
+        "lastmod",
+        "publishDate",
+        "expiryDate",
+        "draft",
+        "weight",
+        "tags",
+        "categories",
+        "series",
+        "menu",
+        "menus",
+        "aliases",
+        "summary",
+        "keywords",
+        "type",
+        "layout",
+        "subtitle",
+        "author",
+        "authors",
+        "linkTitle",
+        "toc",
+        "params",
+        "build",
+        "cascade",
+        "headless",
+        "isCJKLanguage",
+        "markup",
+        "outputs",
+        "resources",
+        "sitemap",
+        "comments",
+        "math",
+        "showToc",
+        "hidemeta",
+        "ShowToc",
+        "TocOpen",
+        "disableShare",
+        "featured",
+        "hideSummary",
+        "searchHidden",
+        "ShowReadingTime",
+        "ShowBreadCrumbs",
+        "ShowPostNavLinks",
+        "ShowWordCount",
+        "UseHugoToc",
+        "audio",
+        "videos",
+        "icon",
+        "pinned",
+        "translationKey",
+        "slug",
+        "url",
+        "description",
+        "title",
+        "lang",
+        # Grav
+        "published",
+        "visible",
+        "routable",
+        "taxonomy",
+        "media_order",
+        "template",
+        "process",
+        "header_image",
+        "header_image_alt_text",
+        "header_image_credit",
+        "header_image_creditlink",
+        "metadata",
+        "content",
+        "child_type",
+        "cache_enable",
+        "access",
+        "login",
+        "feed",
+        "body_classes",
+        "redirect",
+        "external_url",
+        "unpublish_date",
+        "publish_date",
+        "twig_first",
+        "never_cache_twig",
+        "order_by",
+        "order_dir",
+        "order_manual",
+        "onpage_menu",
+        "hide_git_sync_repo_link",
+        "debugger",
+        "append_url_extension",
+        "ssl",
+        "form",
+        "modular_content",
+        "show_sidebar",
+        "show_breadcrumbs",
+        "show_pagination",
+        "hero_classes",
+        "hero_align",
+        "blog_url",
+        "continue_link",
+        "hide_from_post_list",
+        "position",
+    }
+    | set(HERO_KEYS)
+)
 _LANG_RE = re.compile(r"^[a-z]{2}$")  # ISO 639-1: name.ru.md, index.en.md
+LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})?$")  # a language code, as in a file name
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -44,17 +162,46 @@ class Page:
     path: Path
     root: Path
     lang: str
-    lang_source: str  # "file name", "front matter" or "detected"
+    lang_source: str  # "file name", "front matter", "folder", "site default" or "detected"
     title: str
     body: str
     body_line: int  # line of the file on which `body` starts
     meta: dict[str, Any]
     warnings: list[BuildWarning] = field(default_factory=list)
+    key_lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> its line
+    unknown: list[str] = field(default_factory=list)  # keys neither brochure nor a CMS uses
+    # Set by the content source: where images named by the page are looked for.
+    image_dirs: tuple[Path, ...] = ()  # for a relative name ("photo.jpg")
+    rooted_dirs: tuple[Path, ...] = ()  # for a site-absolute name ("/images/photo.jpg")
+    hero_fallback: str | None = None  # a photo found by the site's convention, not named
+    hero_fallback_origin: str = ""
+    group: tuple[str, ...] | None = None  # the source's pairing key
+    slug_hint: str | None = None  # the source's slug for the page
+
+    @property
+    def hero_key(self) -> str | None:
+        """The front-matter key that names the header photo."""
+        for key in HERO_KEYS:
+            if _image_ref(self.meta.get(key)) is not None:
+                return key
+        return None
 
     @property
     def hero(self) -> str | None:
-        value = self.meta.get("hero_image")
-        return value.strip() if isinstance(value, str) and value.strip() else None
+        key = self.hero_key
+        if key is not None:
+            return _image_ref(self.meta.get(key))
+        return self.hero_fallback
+
+    @property
+    def hero_origin(self) -> str:
+        """How the hero was chosen, for messages: "hero_image", "image", "first image …"."""
+        return self.hero_key or self.hero_fallback_origin
+
+    @property
+    def hero_line(self) -> int | None:
+        key = self.hero_key
+        return self.key_lines.get(key) if key else None
 
     @property
     def description(self) -> str:
@@ -72,7 +219,14 @@ class Page:
     @property
     def hero_alt(self) -> str:
         value = self.meta.get("hero_alt")
-        return value.strip() if isinstance(value, str) and value.strip() else self.title
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        cover = self.meta.get("cover")
+        if self.hero_key == "cover" and isinstance(cover, dict):
+            alt = cover.get("alt")
+            if isinstance(alt, str) and alt.strip():
+                return alt.strip()
+        return self.title
 
     @property
     def stem(self) -> str:
@@ -86,6 +240,17 @@ class Page:
         if stem.lower() in ("index", "_index"):
             return self.path.parent.name
         return stem
+
+
+def _image_ref(value: Any) -> str | None:
+    """An image named by a front-matter value: text, the first of a list, or `{image: …}`."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("image") or value.get("src")
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
 
 
 @dataclass
@@ -140,12 +305,22 @@ def decode(data: bytes, path: Path) -> tuple[str, list[BuildWarning]]:
     )
 
 
+_TOML_BOUNDARY = re.compile(r"^\+\+\+\s*$")
+
+
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
-    """Return (front matter, body, line the body starts on); lines count from 1."""
-    boundary = YAMLHandler.FM_BOUNDARY  # python-frontmatter's "---" line
+    """Return (front matter, body, line the body starts on); lines count from 1.
+
+    YAML between `---` lines, or TOML between `+++` lines (Hugo writes both).
+    """
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None or not boundary.fullmatch(lines[first]):
+    if first is None:
+        return {}, text, 1
+    if _TOML_BOUNDARY.fullmatch(lines[first]):
+        return _toml_front_matter(lines, first, path)
+    boundary = YAMLHandler.FM_BOUNDARY  # python-frontmatter's "---" line
+    if not boundary.fullmatch(lines[first]):
         return {}, text, 1
     closing = next((i for i in range(first + 1, len(lines)) if boundary.fullmatch(lines[i])), None)
     if closing is None:
@@ -197,11 +372,43 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     return {str(k): v for k, v in meta.items()}, body, body_line
 
 
-def _meta_line(text: str, key: str) -> int | None:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if re.match(rf"^\s*{re.escape(key)}\s*:", line):
-            return number
-    return None
+def _toml_front_matter(lines: list[str], first: int, path: Path) -> tuple[dict[str, Any], str, int]:
+    closing = next(
+        (i for i in range(first + 1, len(lines)) if _TOML_BOUNDARY.fullmatch(lines[i])), None
+    )
+    if closing is None:
+        raise ContentError(
+            "the front matter opened with '+++' is never closed",
+            path=path,
+            line=first + 1,
+            hint="add a line with '+++' after the last key",
+        )
+    raw = "\n".join(lines[first + 1 : closing])
+    try:
+        meta = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ContentError(
+            f"invalid front matter: {reason}",
+            path=path,
+            line=first + 1 + int(match.group(1)) if match else first + 1,
+            hint="fix the TOML between the '+++' lines (text values need quotes)",
+        ) from None
+    return meta, "\n".join(lines[closing + 1 :]), closing + 2
+
+
+_KEY_LINE = re.compile(r"^\s*[\"']?([^\s\"':=#][^\"':=]*?)[\"']?\s*[:=]")
+
+
+def key_lines(text: str, body_line: int) -> dict[str, int]:
+    """The line of each front-matter key (the first time it appears), in one pass."""
+    out: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n")[: max(body_line - 1, 0)], start=1):
+        match = _KEY_LINE.match(line)
+        if match and match.group(1) not in out:
+            out[match.group(1)] = number
+    return out
 
 
 def detect_language(text: str) -> str:
@@ -218,34 +425,47 @@ def _lang_from_name(path: Path) -> str | None:
     return None
 
 
-def _text_field(meta: dict[str, Any], key: str, path: Path, text: str) -> str | None:
-    value = meta.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
+def _describe(value: Any) -> str:
     if isinstance(value, bool):
-        what = f"a yes/no value ({value!r})"
-    elif isinstance(value, int | float):
-        what = f"a number ({value})"
-    elif isinstance(value, dt.date):
-        what = f"a date ({value.isoformat()})"
-    elif isinstance(value, list):
-        what = f"a list ({value!r})"
-    elif isinstance(value, dict):
-        what = "a set of keys"
-    else:
-        what = f"a {type(value).__name__}"
+        return f"a yes/no value ({value!r})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, list):
+        return f"a list ({value!r})"
+    if isinstance(value, dict):
+        return "a set of keys"
+    return f"a {type(value).__name__}"
+
+
+def _text_field(meta: dict[str, Any], key: str, path: Path, lines: dict[str, int]) -> str | None:
+    value = meta.get(key)
+    if value is None or isinstance(value, str):
+        return value
     raise ContentError(
-        f"'{key}' must be text, got {what}",
+        f"'{key}' must be text, got {_describe(value)}",
         path=path,
-        line=_meta_line(text, key),
+        line=lines.get(key),
         hint=f'put the value in quotes: {key}: "…"',
     )
 
 
-def read_page(path: Path, root: Path) -> Page:
-    """Read one page file into a `Page`; raises `ContentError` on what cannot be used."""
+@dataclass
+class Source:
+    """A page file read and split, before anything is decided about it."""
+
+    path: Path
+    text: str
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    has_front_matter: bool
+    warnings: list[BuildWarning]
+
+
+def load(path: Path) -> Source:
+    """Read and decode a file and split off its front matter; `ContentError` if unusable."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -259,23 +479,46 @@ def read_page(path: Path, root: Path) -> Page:
             "the file is empty", path=path, hint="write a title and some text, or delete it"
         )
     meta, body, body_line = split_front_matter(text, path)
+    return Source(path, text, meta, body, body_line, body_line > 1, warnings)
 
+
+def read_page(
+    path: Path,
+    root: Path,
+    *,
+    source: Source | None = None,
+    lang: str | None = None,
+    lang_source: str = "",
+) -> Page:
+    """Read one page file into a `Page`; raises `ContentError` on what cannot be used.
+
+    `lang` is the language the content source gave the file (its folder or its name);
+    without one, the file name, then `lang:` in the front matter, then the text decide.
+    """
+    src = source or load(path)
+    meta, body, body_line, text = dict(src.meta), src.body, src.body_line, src.text
+    warnings = list(src.warnings)
+    lines = key_lines(text, body_line)
+
+    unknown: list[str] = []
     for key in meta:
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.7)
+        if key in KNOWN_KEYS or key in CMS_KEYS:
+            continue
+        close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.8)
+        if close:
             warnings.append(
                 BuildWarning(
                     f"unknown front-matter key '{key}' is ignored",
                     path=path,
-                    line=_meta_line(text, key),
-                    hint=f"did you mean '{close[0]}'?"
-                    if close
-                    else f"known keys: {', '.join(KNOWN_KEYS)}",
+                    line=lines.get(key),
+                    hint=f"did you mean '{close[0]}'?",
                 )
             )
+        else:
+            unknown.append(key)
     for key in KNOWN_KEYS:
         if key in meta:
-            meta[key] = _text_field(meta, key, path, text)
+            meta[key] = _text_field(meta, key, path, lines)
 
     title = (meta.get("title") or "").strip()
     if not title:
@@ -305,210 +548,33 @@ def read_page(path: Path, root: Path) -> Page:
             hint="write the page's text below the closing '---'",
         )
 
-    lang = _lang_from_name(path)
-    source = "file name"
-    if lang is None and isinstance(meta.get("lang"), str) and meta["lang"].strip():
-        lang = meta["lang"].strip().lower().split("-")[0]
-        source = "front matter"
+    source_name = lang_source or "file name"
     if lang is None:
-        lang = detect_language(title + "\n" + body)
-        source = "detected"
+        lang = _lang_from_name(path)
+    if lang is None and isinstance(meta.get("lang"), str) and meta["lang"].strip():
+        code = meta["lang"].strip().lower().replace("_", "-").split("-")[0]
+        if not LANG_CODE.match(code):
+            raise ContentError(
+                f"'lang' must be a language code such as en or ru, got {meta['lang'].strip()!r}",
+                path=path,
+                line=lines.get("lang"),
+                hint="write lang: en (two or three letters)",
+            )
+        lang, source_name = code, "front matter"
+    if lang is None:
+        lang, source_name = detect_language(title + "\n" + body), "detected"
     return Page(
         path=path,
         root=root,
         lang=lang,
-        lang_source=source,
+        lang_source=source_name,
         title=title,
         body=body,
         body_line=body_line,
         meta=meta,
         warnings=warnings,
+        key_lines=lines,
+        unknown=unknown,
+        image_dirs=(path.parent, path.parent / "images", root / "images", root),
+        rooted_dirs=(root, root / "static"),
     )
-
-
-# --- finding ---------------------------------------------------------------
-
-
-def _looks_like_page(path: Path) -> bool:
-    if path.stem.split(".")[0].lower() in _SKIP_NAMES:
-        return False
-    if path.suffix.lower() != ".txt":
-        return True
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(64)
-    except OSError:
-        return True  # let read_page report it
-    for bom, encoding in (
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if head.startswith(bom):
-            head = head[len(bom) :].decode(encoding, errors="ignore").encode()
-    head = head.removeprefix(codecs.BOM_UTF8).lstrip(b"\r\n")
-    return head.startswith(b"---")
-
-
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Yield page files: files named on the command line, and pages found in folders."""
-    seen: set[Path] = set()
-    for given in paths:
-        if given.is_dir():
-            found = sorted(
-                p
-                for p in given.rglob("*")
-                if p.suffix.lower() in PAGE_SUFFIXES
-                and p.is_file()
-                and not any(
-                    part.startswith(".") or part.lower() in _SKIP_DIRS
-                    for part in p.relative_to(given).parts[:-1]
-                )
-                and not p.name.startswith(".")
-                and _looks_like_page(p)
-            )
-        else:
-            found = [given]
-        for path in found:
-            key = path.resolve()
-            if key not in seen:
-                seen.add(key)
-                yield path
-
-
-def content_root(paths: list[Path]) -> Path:
-    """The folder holding `brochure.toml` above the first path, else that path's folder."""
-    first = paths[0].resolve() if paths else Path.cwd()
-    start = first if first.is_dir() else first.parent
-    for folder in (start, *start.parents):
-        if (folder / "brochure.toml").is_file():
-            return folder
-    return start
-
-
-# --- pairing and slugs -----------------------------------------------------
-
-
-def _hex_like(token: str) -> bool:
-    return (
-        len(token) >= 6
-        and bool(re.fullmatch(r"[0-9a-f]+", token))
-        and any(c.isdigit() for c in token)
-    )
-
-
-def meaningful(stem: str) -> bool:
-    """A file name a person chose (not a hash, a number or 'index')."""
-    if stem.lower() in _MEANINGLESS:
-        return False
-    tokens = [t for t in re.split(r"[\W_]+", stem.lower()) if t]
-    return any(
-        sum(c.isalpha() for c in t) >= 3 and not _hex_like(t) and t not in _MEANINGLESS
-        for t in tokens
-    )
-
-
-def _slug_for(pages: list[Page]) -> str:
-    english = [p for p in pages if p.lang == "en"]
-    ordered = english + [p for p in pages if p.lang != "en"]
-    for page in ordered:
-        if meaningful(page.stem):
-            return slugify(page.stem)
-    for key in ("slug", "translationKey"):
-        for page in ordered:
-            value = page.meta.get(key)
-            if isinstance(value, str) and slugify(value):
-                return slugify(value)
-    for page in english:
-        if slugify(page.title):
-            return slugify(page.title)
-    for page in ordered:
-        if page.hero and slugify(Path(page.hero).stem):
-            return slugify(Path(page.hero).stem)
-    return slugify(ordered[0].title) or "page"
-
-
-class _Groups:
-    """Union-find over page indices."""
-
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        self.parent[self.find(b)] = self.find(a)
-
-
-def pair(pages: list[Page]) -> tuple[list[Brochure], list[BuildWarning]]:
-    """Group translations into brochures.
-
-    Strong links first: the same `translationKey`, or Hugo's `name.<lang>.md` /
-    `name/index.<lang>.md` in one folder. Then loose pages (like the seeds) that
-    share a hero image are joined, but only where that is unambiguous: at most one
-    page per language uses the image.
-    """
-    groups = _Groups(len(pages))
-    first_by_key: dict[tuple[str, ...], int] = {}
-    for i, page in enumerate(pages):
-        keys: list[tuple[str, ...]] = []
-        tkey = page.meta.get("translationKey")
-        if isinstance(tkey, str) and tkey.strip():
-            keys.append(("tk", tkey.strip()))
-        if _lang_from_name(page.path) is not None:
-            keys.append(("hugo", str(page.path.parent.resolve()), page.stem))
-        for key in keys:
-            if key in first_by_key:
-                groups.union(first_by_key[key], i)
-            else:
-                first_by_key[key] = i
-
-    def members() -> dict[int, list[int]]:
-        out: dict[int, list[int]] = {}
-        for i in range(len(pages)):
-            out.setdefault(groups.find(i), []).append(i)
-        return out
-
-    by_hero: dict[tuple[str, str], list[int]] = {}
-    for root, idxs in members().items():
-        heroes = {
-            (str(pages[i].path.parent.resolve()), Path(str(pages[i].hero)).name.lower())
-            for i in idxs
-            if pages[i].hero
-        }
-        for hero in heroes:
-            by_hero.setdefault(hero, []).append(root)
-    for roots in by_hero.values():
-        if len(roots) < 2:
-            continue
-        langs = [[pages[i].lang for i in members()[groups.find(r)]] for r in roots]
-        flat = [lang for group in langs for lang in group]
-        if len(flat) == len(set(flat)):
-            for root in roots[1:]:
-                groups.union(roots[0], root)
-
-    brochures: list[Brochure] = []
-    warnings: list[BuildWarning] = []
-    for idxs in members().values():
-        by_lang: dict[str, Page] = {}
-        for i in idxs:
-            page = pages[i]
-            if page.lang in by_lang:
-                other = by_lang[page.lang]
-                warnings.append(
-                    BuildWarning(
-                        f"two '{page.lang}' versions of one page; this one is built on its own",
-                        path=page.path,
-                        hint=f"the other is {other.path}; give them different translationKeys",
-                    )
-                )
-                brochures.append(Brochure(slug=_slug_for([page]), pages={page.lang: page}))
-                continue
-            by_lang[page.lang] = page
-        group = list(by_lang.values())
-        brochures.append(Brochure(slug=_slug_for(group), pages=by_lang))
-    brochures.sort(key=lambda b: (b.slug, str(next(iter(b.pages.values())).path)))
-    return brochures, warnings

@@ -19,8 +19,8 @@ from . import __version__
 from .content import Page
 from .errors import BuildWarning, ImageError
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
-FORMATS = ("JPEG", "PNG", "WEBP")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif")
+FORMATS = ("JPEG", "PNG", "WEBP", "AVIF")
 MAX_FILE_BYTES = 80 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # 50 megapixels: larger is refused as a likely decompression bomb
 MM_PER_INCH = 25.4
@@ -49,39 +49,68 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def locate_hero(page: Page) -> tuple[Path, list[BuildWarning]]:
-    """Find the page's hero: beside the page, in `images/` beside it, or in the root's `images/`.
-
-    A file whose name differs only in letter case is used, with a warning.
-    """
+    """Find the page's header photo (see `locate`); its errors name the front-matter key."""
     name = page.hero
     assert name is not None
-    root = page.root.resolve()
-    line = hero_line(page)
+    origin = page.hero_origin
+    if origin == "hero_image":
+        what = f"hero image '{name}'"
+    elif page.hero_key is not None:
+        what = f"header photo '{name}' (front-matter '{origin}')"
+    else:
+        what = f"header photo '{name}' ({origin})"
+    return locate(page, name, hero_line(page), what)
+
+
+def _candidates(page: Page, name: str) -> tuple[Path, list[Path]]:
+    """The name as a relative path, and the folders it may be in, in order."""
     relative = Path(name.lstrip("/"))
-    # A leading "/" means the content root, as on the website (Hugo's static files);
-    # a file system path outside the content folder is refused.
-    rooted = name.startswith("/") and (root / relative).exists()
-    if (Path(name).is_absolute() and not rooted) or ".." in relative.parts:
+    if not name.startswith("/"):
+        bases = list(page.image_dirs) or [page.path.parent]
+        return relative, bases
+    bases = []
+    for base in page.rooted_dirs or (page.root, page.root / "static"):
+        bases.append(base)
+        # Grav's "/user/pages/…" when the site's root is the user folder itself.
+        if relative.parts and relative.parts[0] == base.name and len(relative.parts) > 1:
+            bases.append(base.parent)
+    return relative, bases
+
+
+def locate(page: Page, name: str, line: int | None, what: str) -> tuple[Path, list[BuildWarning]]:
+    """Find an image a page names: beside it, or where its content system keeps images.
+
+    Relative names are looked for in the page's image folders (beside the page first),
+    site-absolute ones ("/images/a.jpg") in the site's static folders. Nothing outside
+    the site's root is used; a file whose name differs only in letter case is, with a
+    warning. `what` names the image in messages ("hero_image 'a.jpg'").
+    """
+    root = page.root.resolve()
+    relative, bases = _candidates(page, name)
+    if "://" in name or name.startswith(("data:", "file:")):
         raise ImageError(
-            f"hero_image '{name}' points outside the content folder",
+            f"{what} is not a file in the site",
             path=page.path,
             line=line,
             hint="put the image in the content folder and give a relative path",
         )
-    folder = page.path.parent.resolve()
-    bases = [folder, folder / "images", root / "images", root]
-    if name.startswith("/"):
-        bases = [root, root / "static"]
+    if (Path(name).is_absolute() and not name.startswith("/")) or ".." in relative.parts:
+        raise ImageError(
+            f"{what} points outside the content folder",
+            path=page.path,
+            line=line,
+            hint="put the image in the content folder and give a relative path",
+        )
     seen: list[Path] = []
     for base in bases:
         candidate = base / relative
-        if candidate.parent in seen:
+        if any(candidate.parent.resolve() == s.resolve() for s in seen):
             continue
         seen.append(candidate.parent)
         if candidate.exists() or candidate.is_symlink():
             if not _inside(candidate, root):
                 raise ImageError(
-                    f"hero_image '{name}' leads outside the content folder",
+                    f"{what} leads outside the content folder",
                     path=page.path,
                     line=line,
                     hint="copy the image into the content folder instead of linking to it",
@@ -95,38 +124,38 @@ def locate_hero(page: Page) -> tuple[Path, list[BuildWarning]]:
         for entry in entries:
             if entry.name.lower() == relative.name.lower() and _inside(entry, root):
                 warning = BuildWarning(
-                    f"hero_image '{name}' matched '{entry.name}' only when ignoring letter case",
+                    f"{what} matched '{entry.name}' only when ignoring letter case",
                     path=page.path,
                     line=line,
-                    hint=f"rename the file or write hero_image: {entry.name}",
+                    hint=f"rename the file or write {entry.name}",
                 )
                 return entry, [warning]
+    if name.startswith("/") and Path(name).exists():
+        raise ImageError(
+            f"{what} points outside the content folder",
+            path=page.path,
+            line=line,
+            hint="put the image in the content folder and give a relative path",
+        )
     candidates: list[str] = []
     for folder in seen:
         try:
             candidates += [p.name for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
         except OSError:
             continue
-    close = difflib.get_close_matches(relative.name, candidates, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(relative.name, list(dict.fromkeys(candidates)), 3, 0.5)
     hint = (
         "similar files: " + ", ".join(close)
         if close
         else "put it beside the page, in an images/ folder beside it, "
         "or in the content folder's images/"
     )
-    raise ImageError(f"hero image '{name}' not found", path=page.path, line=line, hint=hint)
+    raise ImageError(f"{what} not found", path=page.path, line=line, hint=hint)
 
 
 def hero_line(page: Page) -> int | None:
-    """The line of `hero_image:` in the page's front matter."""
-    try:
-        text = page.path.read_text(encoding="utf-8-sig", errors="replace")
-    except OSError:
-        return None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith("hero_image"):
-            return number
-    return None
+    """The line of the key that names the hero in the page's front matter."""
+    return page.hero_line
 
 
 def _open(path: Path) -> Image.Image:
@@ -168,7 +197,7 @@ def _open(path: Path) -> Image.Image:
         return image
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageError(
-            "not a JPEG, PNG or WebP image (or the file is damaged)",
+            "not a JPEG, PNG, WebP or AVIF image (or the file is damaged)",
             path=path,
             hint="export the image again as JPEG or PNG",
         ) from None

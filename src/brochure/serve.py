@@ -291,12 +291,12 @@ class Preview:
         jobs: int = 2,
         on_build: Callable[[Report | BrochureError], None] | None = None,
     ) -> None:
-        from .content import content_root
+        from .sources import find_site
 
         self.paths = list(paths)
         self.out = out
         self.jobs = jobs
-        self.root = content_root(self.paths)
+        self.root = find_site(self.paths).root
         self.state = State(out)
         self.stop_event = threading.Event()
         self.on_build = on_build
