@@ -233,6 +233,7 @@ def _inputs(target: Target, config: Config, heroes: dict[str, Path | None]) -> l
     files: list[Path] = []
     for lang in target.langs:
         files.append(target.brochure.pages[lang].path)
+        files += target.brochure.pages[lang].body_images.values()
         hero = heroes.get(lang)
         if hero is not None:
             files.append(hero)

@@ -177,6 +177,7 @@ class Page:
     hero_fallback_origin: str = ""
     group: tuple[str, ...] | None = None  # the source's pairing key
     slug_hint: str | None = None  # the source's slug for the page
+    body_images: dict[str, Path] = field(default_factory=dict)  # name as written -> file
 
     @property
     def hero_key(self) -> str | None:

@@ -246,6 +246,7 @@ def _prepare_cached(
     dpi: int,
     background: str,
     quality: int,
+    fit: bool = False,
 ) -> PreparedImage:
     file = Path(path)
     image = _open(file)
@@ -264,10 +265,16 @@ def _prepare_cached(
         image = ImageOps.exif_transpose(image) or image
         image = _flatten(image, background)
         image = _to_srgb(image)
-        # Crop to the box's shape around the centre ("cover"), then scale down, never up.
+        # Crop to the box's shape around the centre ("cover"), then scale down, never up;
+        # or (fit) keep the whole picture and scale it down into the box.
         target_ratio = box_w / box_h
         width, height = image.size
-        if width / height > target_ratio:
+        if fit:
+            scale = min(box_w / width, box_h / height, 1.0)
+            if scale < 1.0:
+                shrunk = (max(1, round(width * scale)), max(1, round(height * scale)))
+                image = image.resize(shrunk, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        elif width / height > target_ratio:
             new_w = round(height * target_ratio)
             left = (width - new_w) // 2
             image = image.crop((left, 0, left + new_w, height))
@@ -275,7 +282,7 @@ def _prepare_cached(
             new_h = round(width / target_ratio)
             top = (height - new_h) // 2
             image = image.crop((0, top, width, top + new_h))
-        if image.width > box_w:
+        if not fit and image.width > box_w:
             image = image.resize((box_w, box_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
         out = io.BytesIO()
         image.save(out, "JPEG", quality=quality, optimize=True, progressive=False)
@@ -288,7 +295,7 @@ def _prepare_cached(
         ) from None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
-    effective_dpi = image.width / (box_mm[0] / MM_PER_INCH)
+    effective_dpi = image.width / (box_mm[0] / MM_PER_INCH) if not fit else float(dpi)
     return PreparedImage(out.getvalue(), image.width, image.height, source_size, effective_dpi)
 
 
@@ -299,8 +306,10 @@ def prepare(
     background: str = "#ffffff",
     quality: int = 86,
     cache_dir: Path | None = None,
+    fit: bool = False,
 ) -> PreparedImage:
-    """Crop `path` to fill a box of `box_mm` and scale it to `dpi`.
+    """Crop `path` to fill a box of `box_mm` and scale it to `dpi` (`fit`: the whole picture,
+    scaled down to fit inside the box; for images in the text).
 
     Cached in memory per process, and in `cache_dir` (when given) across runs and
     workers: a rebuild after a text change does not decode the photo again.
@@ -309,7 +318,16 @@ def prepare(
         info = path.stat()
     except OSError as exc:
         raise ImageError(f"cannot read the image ({exc.strerror})", path=path) from None
-    key = (str(path.resolve()), info.st_mtime_ns, info.st_size, box_mm, dpi, background, quality)
+    key = (
+        str(path.resolve()),
+        info.st_mtime_ns,
+        info.st_size,
+        box_mm,
+        dpi,
+        background,
+        quality,
+        fit,
+    )
     if cache_dir is None:
         return _prepare_cached(*key)
     name = hashlib.sha256(repr((__version__, *key)).encode()).hexdigest()[:32]

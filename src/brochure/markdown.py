@@ -1,8 +1,12 @@
 """Markdown to HTML blocks with markdown-it-py, set up per language.
 
-Raw HTML in a page is not passed through: markdown-it's `html` option is off, so
-`<script>` or `<img>` written in a page prints as literal text. Links keep
-markdown-it's own guard (no `javascript:`, `vbscript:`, `file:` or `data:` links).
+Pages are parsed as the CMSs write them: tables, footnotes, definition lists, task
+lists, GitHub alerts (printed as callout boxes), `{#id}` after a heading, and raw
+HTML. Every block's HTML then goes through one allow-list sanitizer (nh3): text
+formatting, lists, tables, line breaks and figures are kept; scripts, styles,
+iframes, forms and event attributes are dropped; a link is kept only for `http(s)`,
+`mailto:`, `tel:` and in-page anchors (a relative link prints its text); an image
+only as a `brochure:` URL the build prepared from a file in the site.
 """
 
 from __future__ import annotations
@@ -13,11 +17,15 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
-from . import typography
+from . import fonts, languages, typography
 
 _NUMERIC = re.compile(r"^[\s€$£₽%+\-–.,:0-9]+(?:\s?(?:руб\.?|₽|€|\$|£|%|мин|min))?$")
 
@@ -98,6 +106,60 @@ def _typography(state: StateCore) -> None:
                 inside_link = False
             elif child.type == "text" and not inside_link:
                 child.content = typography.apply(child.content, lang)
+            if child.type in ("text", "code_inline"):
+                child.content = fonts.strip(child.content, state.env.setdefault("missing", set()))
+        if token.type in ("code_block", "fence"):
+            token.content = fonts.strip(token.content, state.env.setdefault("missing", set()))
+
+
+_HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w-]+)+)\s*\}\s*$")
+
+
+def _heading_attrs(state: StateCore) -> None:
+    """`## Before you come {#before}`: the braces become the heading's id and classes."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or i + 1 >= len(tokens):
+            continue
+        inline = tokens[i + 1]
+        children = inline.children or []
+        if not children or children[-1].type != "text":
+            continue
+        match = _HEADING_ATTRS.search(children[-1].content)
+        if not match:
+            continue
+        children[-1].content = children[-1].content[: match.start()]
+        inline.content = _HEADING_ATTRS.sub("", inline.content)
+        for part in match.group(1).split():
+            if part.startswith("#"):
+                token.attrSet("id", part[1:])
+
+
+def _alerts(state: StateCore) -> None:
+    """A GitHub alert's title in the page's language ("Warning" → "Внимание")."""
+    labels = languages.get(state.env.get("lang", "en")).labels
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "alert_open" and i + 2 < len(tokens):
+            kind = str(token.info or "note").lower()
+            title = tokens[i + 2]
+            if title.type == "inline":
+                text = Token("text", "", 0)
+                text.content = labels.get(kind, kind.capitalize())
+                title.content = text.content
+                title.children = [text]
+
+
+def _images(state: StateCore) -> None:
+    """Images by the build's map: a prepared `brochure:` URL, or left out (warned earlier)."""
+    found: dict[str, str] = state.env.get("images", {})
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type == "image":
+                src = str(child.attrGet("src") or "")
+                child.attrSet("src", found.get(unquote(src), found.get(src, "")))
 
 
 def _classes(state: StateCore) -> None:
@@ -133,9 +195,28 @@ def _classes(state: StateCore) -> None:
 
 
 def _render_link_url(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    from markdown_it.common.utils import escapeHtml
-
     return f'<span class="url"> ({escapeHtml(tokens[idx].content)})</span>'
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """A body image; with a title, a figure with the title as its caption."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    if not src:
+        return ""
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    title = str(token.attrGet("title") or "")
+    img = f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}">'
+    if not title:
+        return img
+    caption = escapeHtml(typography.apply(title, env.get("lang", "en")))
+    return f'<span class="figure">{img}<span class="caption">{caption}</span></span>'
+
+
+def _render_footnote_anchor(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: Any
+) -> str:
+    return ""  # the back-reference arrow means nothing on paper
 
 
 @lru_cache(maxsize=8)
@@ -143,14 +224,103 @@ def parser(lang: str) -> MarkdownIt:
     """A markdown-it parser configured for one language (cached)."""
     md = MarkdownIt(
         "commonmark",
-        {"typographer": True, "quotes": typography.quotes_for(lang), "html": False},
+        {
+            "typographer": True,
+            "quotes": typography.quotes_for(lang),
+            "html": True,
+            "alerts": True,
+            "tasklists": True,
+        },
     )
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin, inline=False)
+    md.use(deflist_plugin)
+    md.core.ruler.push("brochure_heading_attrs", _heading_attrs)
     md.core.ruler.push("brochure_typography", _typography)
     md.core.ruler.push("brochure_link_urls", _link_urls)
     md.core.ruler.push("brochure_classes", _classes)
+    md.core.ruler.push("brochure_alerts", _alerts)
+    md.core.ruler.push("brochure_images", _images)
     md.add_render_rule("link_url", _render_link_url)
+    md.add_render_rule("image", _render_image)
+    md.add_render_rule("footnote_anchor", _render_footnote_anchor)
     return md
+
+
+# --- the sanitizer -----------------------------------------------------------------------
+
+_TAGS = {
+    *("p", "br", "hr", "strong", "b", "em", "i", "u", "s", "del", "ins", "mark", "small"),
+    *("sub", "sup", "code", "pre", "kbd", "samp", "var", "abbr", "cite", "q", "dfn", "span"),
+    *("blockquote", "div", "section", "ul", "ol", "li", "dl", "dt", "dd", "figure"),
+    *("figcaption", "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr"),
+    *("th", "td", "h1", "h2", "h3", "h4", "h5", "h6", "a", "img"),
+}
+_ATTRIBUTES = {
+    "*": {"class", "id", "lang", "title", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "th": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start", "reversed"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+_CLASS = re.compile(
+    r"^(lead-in|num|url|align-(left|right|center)|figure|caption|task(-[\w-]+)?|"
+    r"contains-task-list|markdown-alert(-[\w-]+)?|footnotes?(-[\w-]+)?|footnote-item)$"
+)
+_SAFE_ID = re.compile(r"^[\w-]{1,64}$")
+_TASK_BOX = re.compile(r'<input class="task-list-item-checkbox"[^>]*?( checked="")?>')
+
+
+def _attribute_filter(images: dict[str, str], prefix: str) -> Any:
+    def check(element: str, attribute: str, value: str) -> str | None:
+        if attribute == "class":
+            kept = " ".join(c for c in value.split() if _CLASS.match(c))
+            return kept or None
+        if attribute == "id":
+            return prefix + value if _SAFE_ID.match(value) else None
+        if element == "a" and attribute == "href":
+            if value.startswith("#"):
+                return "#" + prefix + value[1:] if _SAFE_ID.match(value[1:]) else None
+            if urlsplit(value).scheme.lower() in _LINK_SCHEMES:
+                return value
+            return None  # a relative link prints its text only
+        if element == "img" and attribute == "src":
+            if value.startswith("brochure:") and value in images.values():
+                return value
+            return images.get(unquote(value)) or images.get(value)
+        return value
+
+    return check
+
+
+_LINK_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def sanitize(html: str, images: dict[str, str] | None = None, prefix: str = "") -> str:
+    """Keep what a brochure may print (see the module's docstring); images by `images`;
+    ids and in-page links get `prefix` (two languages side by side never share an id)."""
+    html = _TASK_BOX.sub(
+        lambda m: (
+            '<span class="task-box task-checked"></span>'
+            if m.group(1)
+            else '<span class="task-box"></span>'
+        ),
+        html,
+    )
+    cleaned: str = nh3.clean(
+        html,
+        tags=_TAGS,
+        clean_content_tags={"script", "style", "template", "textarea", "title", "noscript"},
+        attributes=_ATTRIBUTES,
+        attribute_filter=_attribute_filter(images or {}, prefix),
+        url_schemes={"http", "https", "mailto", "tel", "brochure"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    return re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", cleaned)  # an image with no source
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -162,14 +332,22 @@ def _same_title(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-def render_blocks(body: str, lang: str, title: str | None = None) -> list[Block]:
-    """Parse a page body into top-level HTML blocks.
+def render_blocks(
+    body: str,
+    lang: str,
+    title: str | None = None,
+    images: dict[str, str] | None = None,
+    missing: set[str] | None = None,
+) -> list[Block]:
+    """Parse a page body into top-level HTML blocks, each sanitized.
 
     A first `# heading` that repeats the page title is dropped: the title is set
-    in the brochure's header already.
+    in the brochure's header already. `images` maps an image name as the page writes
+    it to the URL of the prepared file; an image not in it is left out. Characters no
+    bundled font can draw are left out and added to `missing`.
     """
     md = parser(lang)
-    env: dict[str, Any] = {"lang": lang}
+    env: dict[str, Any] = {"lang": lang, "images": images or {}, "missing": set()}
     tokens = md.parse(body, env)
     blocks: list[Block] = []
     start = 0
@@ -190,10 +368,14 @@ def render_blocks(body: str, lang: str, title: str | None = None) -> list[Block]
             if start == 0 and level == 1 and title is not None and _same_title(text, title):
                 start = i + 1
                 continue
-            html = md.renderer.render(chunk, md.options, env)
+            html = sanitize(md.renderer.render(chunk, md.options, env), images, f"{lang}-")
             blocks.append(Block("heading", html, line, level, text))
         else:
             kind = head.type.removesuffix("_open")
-            blocks.append(Block(kind, md.renderer.render(chunk, md.options, env), line))
+            html = sanitize(md.renderer.render(chunk, md.options, env), images, f"{lang}-")
+            if html.strip():
+                blocks.append(Block(kind, html, line))
         start = i + 1
+    if missing is not None:
+        missing |= env["missing"]
     return blocks

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import __version__, typography
+from . import __version__, fonts, languages, typography
 from .align import Row
 from .assets import builtin_dir
 from .config import Clinic, Config
@@ -44,30 +44,10 @@ SIZES: dict[str, PageSize] = {
     "a5": PageSize("a5", 148, 210, 13, 15, 14, 66, 56, 0, 5),
 }
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "contacts": "Contact us",
-        "book": "Book a visit",
-        "hours": "Opening hours",
-        "phone": "Phone",
-        "address": "Address",
-        "email": "E-mail",
-        "website": "Website",
-    },
-    "ru": {
-        "contacts": "Контакты",
-        "book": "Записаться",
-        "hours": "Часы работы",
-        "phone": "Телефон",
-        "address": "Адрес",
-        "email": "Эл. почта",
-        "website": "Сайт",
-    },
-}
-
 
 def labels_for(lang: str) -> dict[str, str]:
-    return LABELS.get(lang, LABELS["en"])
+    """The printed labels of a language, from its data file (English when it has none)."""
+    return languages.get(lang).labels
 
 
 def display_url(url: str) -> str:
@@ -127,11 +107,13 @@ class Column:
     source: Page
 
 
-def column(page: Page, blocks: list[Block], config: Config) -> Column:
+def column(
+    page: Page, blocks: list[Block], config: Config, missing: set[str] | None = None
+) -> Column:
     return Column(
         lang=page.lang,
-        title=typography.apply(page.title, page.lang),
-        description=typography.apply(page.description, page.lang),
+        title=fonts.strip(typography.apply(page.title, page.lang), missing),
+        description=fonts.strip(typography.apply(page.description, page.lang), missing),
         blocks=blocks,
         clinic=config.clinic_for(page.lang),
         labels=labels_for(page.lang),

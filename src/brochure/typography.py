@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import re
 
+from . import languages
+
 NBSP = "\u00a0"
 WORD_JOINER = "\u2060"  # no line break here (a range like 10–12 stays on one line)
-
-# Quote characters for markdown-it's smartquotes: double open/close, single open/close.
-QUOTES: dict[str, str | list[str]] = {
-    "ru": "«»„“",
-    "uk": "«»„“",
-    "de": "„“‚‘",
-    "fr": ["«\u00a0", "\u00a0»", "‹\u00a0", "\u00a0›"],
-    "en": "“”‘’",
-}
 
 # A number range such as 10-12 or 48-72, but not a phone number like 123-45-67.
 _RANGE = re.compile(r"(?<![\d\-–])(\d{1,4})-(\d{1,4})(?![\d\-–])")
@@ -22,23 +15,21 @@ _RANGE = re.compile(r"(?<![\d\-–])(\d{1,4})-(\d{1,4})(?![\d\-–])")
 _SPACED_DASH = re.compile(r"(?<=\S) +(?:-|--|—|–) +")
 # A dash after a space: keep it off the start of the next line.
 _DASH_AFTER_SPACE = re.compile(r" +(?=[—–](?: |$))")
-# One- and two-letter words (prepositions, conjunctions) in Russian text.
-_SHORT_WORD = re.compile(r"(?<![\w\-])([А-Яа-яЁё]{1,2}|[0-9]{1,2}) +(?=\S)")
+# One- and two-letter words (prepositions, conjunctions) in Cyrillic text.
+_SHORT_WORD = re.compile(r"(?<![\w\-])([\u0400-\u04ff]{1,2}|[0-9]{1,2}) +(?=\S)")
 
 
 def quotes_for(lang: str) -> str | list[str]:
-    """The smartquotes setting for a language."""
-    return QUOTES.get(lang, QUOTES["en"])
+    """The smartquotes setting for a language (from its data file)."""
+    return languages.get(lang).quotes
 
 
 def apply(text: str, lang: str) -> str:
     """Apply the language's rules to a run of plain text (never to code or URLs)."""
+    rules = languages.get(lang)
     text = _RANGE.sub(f"\\1{WORD_JOINER}–{WORD_JOINER}\\2", text)
-    if lang in ("ru", "uk"):
-        text = _SPACED_DASH.sub(f"{NBSP}— ", text)
-        text = _DASH_AFTER_SPACE.sub(NBSP, text)
+    text = _SPACED_DASH.sub(f"{NBSP}{rules.dash} ", text)
+    text = _DASH_AFTER_SPACE.sub(NBSP, text)
+    if rules.short_words:
         text = _SHORT_WORD.sub(rf"\1{NBSP}", text)
-    else:
-        text = _SPACED_DASH.sub(f"{NBSP}– ", text)
-        text = _DASH_AFTER_SPACE.sub(NBSP, text)
     return text

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import align, booklet, images, markdown, qr, render
+from . import align, booklet, fonts, images, markdown, qr, render
 from .assets import builtin_dir
 from .atomic import write_atomic
 from .config import Config
-from .content import Brochure
+from .content import Brochure, Page
 from .errors import BrochureError, BuildWarning, ImageError
 from .profiles import PDF_A, PROFILES, Profile
 
@@ -61,6 +61,13 @@ class Done:
 
 
 _RENDERER: Renderer | None = None
+FIGURE_BOX_MM = (126.0, 110.0)  # an image in the text: at most the A4 text width, never upscaled
+
+
+def fetcher_scheme() -> str:
+    from .pdf import MEMORY_SCHEME
+
+    return MEMORY_SCHEME
 
 
 def renderer(allowed: list[Path]) -> Renderer:
@@ -124,9 +131,61 @@ class _Brochure:
         self.columns: dict[str, render.Column] = {}
         self.rows: dict[tuple[str, ...], list[align.Row]] = {}
         self.urls: list[str] = []
+        self.figures: dict[str, Path] = {}  # URL of an image in the text -> its file
+        self.warnings: list[BuildWarning] = []
         for lang, page in self.brochure.pages.items():
-            blocks = markdown.render_blocks(page.body, lang, page.title)
-            self.columns[lang] = render.column(page, blocks, self.config)
+            found = self._figures(page, lang)
+            missing: set[str] = set()
+            blocks = markdown.render_blocks(page.body, lang, page.title, found, missing)
+            self.columns[lang] = render.column(page, blocks, self.config, missing)
+            if missing:
+                self.warnings.append(
+                    BuildWarning(
+                        f"{fonts.describe(missing)} cannot be printed with the brochure's fonts "
+                        "and is left out",
+                        path=page.path,
+                        hint="write it in words, or leave it out of the page",
+                    )
+                )
+
+    def _figures(self, page: Page, lang: str) -> dict[str, str]:
+        """URLs for the images a page's text shows; one that cannot be decoded is left out."""
+        out: dict[str, str] = {}
+        for n, (name, path) in enumerate(page.body_images.items()):
+            url = next((u for u, p in self.figures.items() if p == path), None)
+            if url is None:
+                try:
+                    images.prepare(
+                        path, FIGURE_BOX_MM, cache_dir=self.cache_dir, fit=True, quality=86
+                    )
+                except ImageError as exc:
+                    self.warnings.append(
+                        BuildWarning(
+                            f"image '{name}': {exc.message}; it is left out",
+                            path=page.path,
+                            hint=exc.hint,
+                        )
+                    )
+                    continue
+                url = f"{fetcher_scheme()}:figure/{self.brochure.slug}/{lang}/{n}"
+                self.figures[url] = path
+            out[name] = url
+        return out
+
+    def put_figures(self, profile: Profile) -> None:
+        """The text's images at the profile's resolution, under the URLs the blocks use."""
+        for url, path in self.figures.items():
+            prepared = images.prepare(
+                path,
+                FIGURE_BOX_MM,
+                dpi=profile.hero_dpi,
+                quality=profile.jpeg_quality,
+                cache_dir=self.cache_dir,
+                fit=True,
+            )
+            self.renderer.fetcher.memory[url] = (prepared.data, prepared.mime)
+            if url not in self.urls:
+                self.urls.append(url)
 
     def hero(
         self, langs: tuple[str, ...], size: render.PageSize, profile: Profile
@@ -192,6 +251,7 @@ class _Brochure:
     ) -> tuple[str, dict[str, Any] | None]:
         size = render.SIZES[target.size]
         profile = PROFILES[target.profile]
+        self.put_figures(profile)
         hero = self.hero(target.langs, size, profile)
         page = render.PageInfo(profile=profile, created=created, qr=self.qr(target))
         if target.layout == "single":
@@ -275,6 +335,7 @@ def run(task: Task, on_start: Callable[[Target], None] | None = None) -> Done:
     work: _Brochure | None = None
     try:
         work = _Brochure(task, warm)
+        done.warnings += work.warnings
         for index, target in enumerate(task.targets):
             if on_start:
                 on_start(target)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 from ..content import Brochure, Page, load, read_page
 from ..errors import BrochureError, BuildWarning, ContentError
@@ -198,6 +200,7 @@ def collect(paths: list[Path]) -> Collection:
         page = _read(site, entry, collection)
         if page is not None:
             collection.pages.append(page)
+    _bodies(site, collection)
     brochures, warnings = group(collection.pages, site)
     if site.kind != "plain":
         # The whole site was read to find translations; keep what was asked for.
@@ -216,6 +219,93 @@ def collect(paths: list[Path]) -> Collection:
         collection.warnings += page.warnings
     _dedupe_slugs(brochures, collection)
     return collection
+
+
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*(?:<([^>\n]+)>|([^\s)]+))")
+_HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
+_FENCE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
+
+
+def _ref_index(pages: list[Page], site: Site) -> dict[str, list[Page]]:
+    """Ways a Hugo `ref` may name a page: its path in the content folder, with or without
+    the extension, and its bare name."""
+    index: dict[str, list[Page]] = {}
+    for page in pages:
+        base = next((d for d in site.content_dirs if _under(page.path, [d])), page.path.parent)
+        relative = page.path.resolve().relative_to(base.resolve()).as_posix()
+        stem = relative.split(".")[0]
+        for key in {relative, stem, stem.rsplit("/", 1)[-1], relative.rsplit("/", 1)[-1]}:
+            index.setdefault(key.lower(), []).append(page)
+        if stem.endswith("/index"):
+            index.setdefault(stem.removesuffix("/index").lower(), []).append(page)
+    return index
+
+
+def _bodies(site: Site, collection: Collection) -> None:
+    """Shortcodes rewritten, and the images the text shows found, once per page."""
+    from .. import images, shortcodes
+
+    index = _ref_index(collection.pages, site)
+    for page in collection.pages:
+
+        def resolve(target: str, page: Page = page) -> str | None:
+            key = target.split("#")[0].strip().strip("/").lower()
+            found = index.get(key) or index.get(key.split(".")[0]) or []
+            same = [p for p in found if p.lang == page.lang]
+            return (same or found)[0].title if found else None
+
+        result = shortcodes.expand(page.body, resolve, grav=site.kind == "grav")
+        page.body = result.body
+        if result.dropped:
+            first = min(result.dropped.values())
+            names = ", ".join(f"'{name}'" for name in result.dropped)
+            page.warnings.append(
+                BuildWarning(
+                    f"shortcode(s) {names} cannot be printed and are left out",
+                    path=page.path,
+                    line=page.body_line + first - 1,
+                    hint="nothing to do if the brochure reads well without them",
+                )
+            )
+        _locate_images(page, images.locate)
+
+
+def _locate_images(page: Page, locate: Any) -> None:
+
+    body = page.body
+    fences = [m.start() for m in _FENCE.finditer(body)]
+    for match in [*_MD_IMAGE.finditer(body), *_HTML_IMAGE.finditer(body)]:
+        if sum(1 for f in fences if f < match.start()) % 2:
+            continue  # inside a code block
+        src = next(g for g in match.groups() if g)
+        if src in page.body_images:
+            continue
+        line = page.body_line + body.count("\n", 0, match.start())
+        markdown = match.re is _MD_IMAGE
+        if "://" in src or src.startswith(("data:", "//")):
+            if markdown:
+                page.warnings.append(
+                    BuildWarning(
+                        f"image '{src}' is left out: brochure prints only images kept in the site",
+                        path=page.path,
+                        line=line,
+                        hint="save the picture in the site and name the file instead",
+                    )
+                )
+            continue
+        name = unquote(src)
+        try:
+            path, warnings = locate(page, name, line, f"image '{name}'")
+        except BrochureError as exc:
+            page.warnings.append(
+                BuildWarning(
+                    f"{exc.message}; it is left out", path=page.path, line=line, hint=exc.hint
+                )
+            )
+            continue
+        page.body_images[src] = path
+        page.body_images.setdefault(name, path)
+        page.warnings += warnings
 
 
 def _under(path: Path, wanted: list[Path]) -> bool:
