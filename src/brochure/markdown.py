@@ -320,7 +320,8 @@ def sanitize(html: str, images: dict[str, str] | None = None, prefix: str = "") 
         link_rel=None,
         strip_comments=True,
     )
-    return re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", cleaned)  # an image with no source
+    cleaned = re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", cleaned)  # an image with no source
+    return cleaned.replace("&nbsp;", "\u00a0")
 
 
 def _same_title(a: str, b: str) -> bool:
