@@ -89,8 +89,17 @@ def _summary(report: Report, console: Console, err: Console) -> None:
         for b in report.brochures
     )
     size = sum(o.bytes for o in report.outputs)
+    reasons: dict[str, list[str]] = {}
+    for skipped in report.skipped_pages:
+        reasons.setdefault(skipped.reason, []).append(display_path(skipped.path))
+    for reason, names in reasons.items():
+        console.print(f"skipped, {reason}: {', '.join(names)}", highlight=False, soft_wrap=True)
+    found = ""
+    if report.skipped_pages:
+        why = "; ".join(f"{len(v)} {k.split(' (')[0]}" for k, v in reasons.items())
+        found = f"{report.found} file(s) found, {len(report.skipped_pages)} skipped ({why}); "
     line = (
-        f"{len(report.pages)} page(s) in {len(report.brochures)} brochure(s); "
+        found + f"{len(report.pages)} page(s) in {len(report.brochures)} brochure(s); "
         f"{len(report.outputs)} PDF(s) written ({size / 1024:.0f} KB)"
         + (f", {len(report.skipped)} up to date; " if report.skipped else "; ")
         + f"{len(report.warnings)} warning(s); {len(report.failures)} failed; "

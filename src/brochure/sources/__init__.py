@@ -33,8 +33,11 @@ def find_site(paths: list[Path]) -> Site:
     first = paths[0].resolve() if paths else Path.cwd()
     start = first if first.is_dir() else first.parent
     for folder in (start, *start.parents):
-        if grav.user_dir(folder) is not None:
-            return grav.site(folder)
+        user = grav.user_dir(folder)
+        if user is not None:
+            # A whole Grav install (…/user/pages) is rooted above its user folder.
+            outer = grav.user_dir(folder.parent) if folder.parent != folder else None
+            return grav.site(folder.parent if outer == folder else folder)
         if hugo.is_site(folder):
             return hugo.site(folder)
     return Site("plain", plain.content_root(paths))
