@@ -134,7 +134,8 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         [
             "content/warn.md:3: warning: unknown front-matter key 'hero_imgae' is ignored — did"
             " you mean 'hero_image'?",
-            "content/warn.md: warning: no hero_image; the brochure is made without a photo — add"
+            "content/warn.md: warning: no header photo (hero_image, image, cover … or an image"
+            " in the text); the brochure is made without one — add"
             " 'hero_image: photo.jpg' to the front matter",
         ],
     ),
@@ -176,7 +177,8 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         files(**{"fine.md": codecs.BOM_UTF8 + b"---  \r\n  title: Fine \r\n---\r\nText.\r\n"}),
         0,
         [
-            "content/fine.md: warning: no hero_image; the brochure is made without a photo — add"
+            "content/fine.md: warning: no header photo (hero_image, image, cover … or an image"
+            " in the text); the brochure is made without one — add"
             " 'hero_image: photo.jpg' to the front matter"
         ],
     ),

@@ -299,7 +299,7 @@ def build(
         )
     if not collection.pages and not collection.failures and not collection.skipped:
         raise ConfigError(
-            "no pages collection (Markdown .md files, or .txt files that start with '---')",
+            "no pages found (Markdown .md files, or .txt files that start with '---')",
             path=paths[0],
             hint="pass a folder or file that holds pages",
         )
@@ -330,7 +330,8 @@ def build(
                     report.warn(
                         [
                             BuildWarning(
-                                "no hero_image; the brochure is made without a photo",
+                                "no header photo (hero_image, image, cover … or an image in "
+                                "the text); the brochure is made without one",
                                 path=page.path,
                                 hint="add 'hero_image: photo.jpg' to the front matter",
                             )

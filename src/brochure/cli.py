@@ -92,8 +92,8 @@ def _summary(report: Report, console: Console, err: Console) -> None:
     reasons: dict[str, list[str]] = {}
     for skipped in report.skipped_pages:
         reasons.setdefault(skipped.reason, []).append(display_path(skipped.path))
-    for reason, names in reasons.items():
-        console.print(f"skipped, {reason}: {', '.join(names)}", highlight=False, soft_wrap=True)
+    for reason, shown in reasons.items():
+        console.print(f"skipped, {reason}: {', '.join(shown)}", highlight=False, soft_wrap=True)
     found = ""
     if report.skipped_pages:
         why = "; ".join(f"{len(v)} {k.split(' (')[0]}" for k, v in reasons.items())

@@ -1,7 +1,7 @@
 """Which characters the bundled fonts can draw, and text cleared of those they cannot.
 
-The brochure names only bundled fonts (PT Sans and PT Serif, with DejaVu Sans as a
-fallback for symbols), so a character none of them has would be drawn by whatever
+The brochure names only bundled fonts (PT Sans and PT Serif, with DejaVu Sans and Noto
+Emoji as fallbacks), so a character none of them has would be drawn by whatever
 font the machine happens to have, or as an empty box ("tofu"). Such a character is
 left out, and the page is told which.
 """
@@ -18,6 +18,7 @@ FONT_FILES = (
     "PTSans-Bold.ttf",
     "PTSerif-Bold.ttf",
     "DejaVuSans.ttf",
+    "NotoEmoji-Regular.ttf",
 )
 
 

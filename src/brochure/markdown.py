@@ -159,6 +159,7 @@ def _images(state: StateCore) -> None:
         for child in token.children:
             if child.type == "image":
                 src = str(child.attrGet("src") or "")
+                child.attrSet("data-name", src)
                 child.attrSet("src", found.get(unquote(src), found.get(src, "")))
 
 
@@ -206,6 +207,9 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: A
         return ""
     alt = self.renderInlineAsText(token.children or [], options, env)
     title = str(token.attrGet("title") or "")
+    if not alt.strip():  # a screen reader needs a name: the caption, else the file's name
+        stem = unquote(urlsplit(str(token.attrGet("data-name") or "")).path).rsplit("/", 1)[-1]
+        alt = title or re.sub(r"[-_]+", " ", stem.rsplit(".", 1)[0]).strip() or "image"
     img = f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}">'
     if not title:
         return img

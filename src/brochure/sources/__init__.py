@@ -327,6 +327,18 @@ def _dedupe_slugs(brochures: list[Brochure], collection: Collection) -> None:
             collection.brochures.append(brochure)
             continue
         first = next(iter(kept.pages.values())).path
+        dropped = {id(p) for p in brochure.pages.values()}
+        if _same_files(kept, brochure):
+            # A copy of a page folder (Grav keeps both; its site shows one): built once.
+            collection.warnings.append(
+                BuildWarning(
+                    f"the same page as {first.parent} (identical files); built once",
+                    path=next(iter(brochure.pages.values())).path.parent,
+                    hint="delete the copy from the site",
+                )
+            )
+            collection.pages = [p for p in collection.pages if id(p) not in dropped]
+            continue
         for page in brochure.pages.values():
             collection.failures.append(
                 ContentError(
@@ -335,8 +347,18 @@ def _dedupe_slugs(brochures: list[Brochure], collection: Collection) -> None:
                     hint="give one of them another file name or a 'slug:' in its front matter",
                 )
             )
-        dropped = {id(p) for p in brochure.pages.values()}
         collection.pages = [p for p in collection.pages if id(p) not in dropped]
+
+
+def _same_files(a: Brochure, b: Brochure) -> bool:
+    if a.langs != b.langs:
+        return False
+    try:
+        return all(
+            a.pages[lang].path.read_bytes() == b.pages[lang].path.read_bytes() for lang in a.langs
+        )
+    except OSError:
+        return False
 
 
 def unknown_keys_warning(collection: Collection) -> BuildWarning | None:
