@@ -328,6 +328,22 @@ def sanitize(html: str, images: dict[str, str] | None = None, prefix: str = "") 
     return cleaned.replace("&nbsp;", "\u00a0")
 
 
+def plain_inline(text: str, lang: str) -> str:
+    """A line of front matter (title, description) with the body's typography: the
+    language's quotes, dashes and spaces; plain text, never markup."""
+    if not text:
+        return text
+    env: dict[str, Any] = {"lang": lang, "missing": set()}
+    out: list[str] = []
+    for token in parser(lang).parseInline(text, env):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline", "html_inline"):
+                out.append(child.content)  # written as is: a title is text, not markup
+            elif child.type in ("softbreak", "hardbreak"):
+                out.append(" ")
+    return "".join(out)
+
+
 def _same_title(a: str, b: str) -> bool:
     """Equal but for case, spacing, punctuation and what typography changed."""
 

@@ -15,7 +15,7 @@ from .align import Row
 from .assets import builtin_dir
 from .config import Clinic, Config
 from .content import Page
-from .markdown import Block
+from .markdown import Block, plain_inline
 from .profiles import DEFAULT, PROFILES, Profile
 
 
@@ -112,8 +112,8 @@ def column(
 ) -> Column:
     return Column(
         lang=page.lang,
-        title=fonts.strip(typography.apply(page.title, page.lang), missing),
-        description=fonts.strip(typography.apply(page.description, page.lang), missing),
+        title=fonts.strip(plain_inline(page.title, page.lang), missing),
+        description=fonts.strip(plain_inline(page.description, page.lang), missing),
         blocks=blocks,
         clinic=config.clinic_for(page.lang),
         labels=labels_for(page.lang),
