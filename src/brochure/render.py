@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import __version__, fonts, languages, typography
+from . import __version__, fonts, languages
 from .align import Row
 from .assets import builtin_dir
 from .config import Clinic, Config
