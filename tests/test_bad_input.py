@@ -128,6 +128,21 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         ],
     ),
     (
+        "language-without-labels",
+        files(
+            **{
+                "visita.md": page("title: Visita\nlang: it\nhero_image: good.jpg\n"),
+                "altra.md": page("title: Altra\nlang: it\nhero_image: good.jpg\n"),
+            }
+        ),
+        0,
+        [
+            "content/altra.md: warning: no labels for the language 'it': its brochures print"
+            ' English labels ("Contact us", "Opening hours") — add'
+            " src/brochure/languages/it.toml (see docs/writing-pages.md)"
+        ],
+    ),
+    (
         "unknown-key",
         files(**{"warn.md": page("title: Warn\nhero_imgae: good.jpg\n")}),
         0,

@@ -146,6 +146,26 @@ def bilingual_pair(brochure: Brochure, order: Sequence[str]) -> tuple[str, str] 
     return (first, second)
 
 
+def _unknown_languages(brochures: list[Brochure]) -> list[BuildWarning]:
+    """One warning per language brochure has no labels for (English ones are printed)."""
+    from . import languages
+
+    first: dict[str, Page] = {}
+    for brochure in brochures:
+        for lang, page in brochure.pages.items():
+            first.setdefault(lang, page)
+    return [
+        BuildWarning(
+            f"no labels for the language '{lang}': its brochures print English labels "
+            '("Contact us", "Opening hours")',
+            path=page.path,
+            hint=f"add src/brochure/languages/{lang}.toml (see docs/writing-pages.md)",
+        )
+        for lang, page in first.items()
+        if not languages.get(lang).known
+    ]
+
+
 def _logo_url(config: Config, report: Report) -> str | None:
     logo = config.clinic.logo
     if logo is None:
@@ -312,6 +332,7 @@ def build(
     if unknown is not None:
         report.warn([unknown])
     report.brochures = collection.brochures
+    report.warn(_unknown_languages(report.brochures))
     columns = bilingual_order(config, collection.site)
 
     if "bilingual" in layouts:
