@@ -308,53 +308,59 @@ def _numbers(a: _Side, b: _Side, ignored: _Ignored) -> list[Finding]:
 
 
 def _contacts(a: _Side, b: _Side, ignored: _Ignored) -> list[Finding]:
-    def unmatched(side: _Side, other: _Side) -> list[Fact]:
-        near = {f.key for f in other.facts}
-        seen: set[str] = set()
-        out = []
-        for f in side.facts:
-            if f.kind == "number" or f.key in seen:
-                continue
-            seen.add(f.key)
-            if f.key not in near and f.key not in other.text.keys and f.key not in ignored.keys:
-                out.append(f)
-        return out
+    """Contacts of one side given nowhere on the other page.
 
-    left, right = unmatched(a, b), unmatched(b, a)
+    Each is shown beside the contact of the same kind that differs in the other side's
+    rows, when there is one (the same number with two digits swapped, say).
+    """
+
+    def differing(side: _Side, other: _Side, kind: str) -> list[Fact]:
+        near = {f.key for f in other.facts} | ignored.keys
+        out: dict[str, Fact] = {}
+        for f in side.facts:
+            if f.kind == kind and f.key not in near:
+                out.setdefault(f.key, f)
+        return list(out.values())
+
     out: list[Finding] = []
     for kind in ("phone", "email", "url"):
-        xs = [f for f in left if f.kind == kind]
-        ys = [f for f in right if f.kind == kind]
-        for i in range(max(len(xs), len(ys))):
-            x = xs[i] if i < len(xs) else None
-            y = ys[i] if i < len(ys) else None
-            if x is not None and y is not None:
-                hint = (
-                    "check the digits: both languages must give the same number"
-                    if kind == "phone"
-                    else "check which is right and make both the same"
-                )
+        xs, ys = differing(a, b, kind), differing(b, a, kind)
+        lost_x = [x for x in xs if x.key not in b.text.keys]
+        lost_y = [y for y in ys if y.key not in a.text.keys]
+        # Partners in order: the other side's lost contacts, then those it gives elsewhere.
+        partners_x = lost_y + [y for y in ys if y not in lost_y]
+        partners_y = [x for x in xs if x not in lost_x]
+        pairs: list[tuple[_Side, Fact, _Side, Fact | None]] = [
+            (a, x, b, partners_x[i] if i < len(partners_x) else None) for i, x in enumerate(lost_x)
+        ]
+        pairs += [
+            (b, y, a, partners_y[j] if j < len(partners_y) else None)
+            for j, y in enumerate(lost_y[len(lost_x) :])
+        ]
+        for here, fact, there, partner in pairs:
+            if partner is not None:
                 out.append(
                     Finding(
                         "contacts",
-                        a.path,
-                        x.line,
-                        f'{x.label} "{x.text}" here, "{y.text}" in {b.at(y.line)} ({a.name})',
-                        hint,
-                        b.path,
-                        y.line,
+                        here.path,
+                        fact.line,
+                        f'{fact.label} "{fact.text}" here, "{partner.text}" in'
+                        f" {there.at(partner.line)} ({here.name})",
+                        "check the digits: both languages must give the same number"
+                        if kind == "phone"
+                        else "check which is right and make both the same",
+                        there.path,
+                        partner.line,
                     )
                 )
             else:
-                here, there, fact = (a, b, x) if x is not None else (b, a, y)
-                assert fact is not None
                 out.append(
                     Finding(
                         "contacts",
                         here.path,
                         fact.line,
                         f'{fact.label} "{fact.text}" here, nowhere in {display_path(there.path)}'
-                        f" ({there.name} is at line {there.line})",
+                        f" (compare {there.name}, line {there.line})",
                         "check that the translation gives it too",
                         there.path,
                         there.line,

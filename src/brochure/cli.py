@@ -187,7 +187,7 @@ def build(
     from .build import build as run
 
     console = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, markup=False)
     debug = bool(ctx.obj and ctx.obj.get("debug"))
     try:
         with _progress(console, quiet) as progress:
@@ -259,7 +259,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, ignore: tuple[s
     """
     from . import check as checking
 
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, markup=False)
     try:
         gathered = checking.gather(list(paths) or [Path("content")])
         findings = checking.check(gathered.brochures, gathered.config, ignore)
