@@ -109,6 +109,19 @@ def test_numbers_that_differ_are_reported_with_both_places(tmp_path: Path) -> No
     ]
 
 
+def test_a_title_taken_from_the_heading_is_compared_at_the_heading(tmp_path: Path) -> None:
+    folder = case("numbers", tmp_path)
+    en, ru = folder / "plasma.en.md", folder / "plasma.ru.md"
+    for page in (en, ru):
+        page.write_text(re.sub(r"(?m)^title: .*\n", "", page.read_text("utf-8")), "utf-8")
+    ru.write_text(ru.read_text("utf-8").replace("# Плазмотерапия в 3", "# Плазмотерапия в 4"))
+    found = [f for f in findings(folder) if "(the title)" in f.message]
+    assert where(found) == [
+        ("numbers", ru.name, line_of(ru, "# Плазмо"), en.name, line_of(en, "# Plasma"))
+    ]
+    assert found[0].message.startswith('"4" here, "3" in plasma.en.md:')
+
+
 def test_the_same_numbers_written_each_languages_way_are_no_difference(tmp_path: Path) -> None:
     # Two pairs, the forms of one the other way round: 10-12 / 10–12 / 10 – 12,
     # 5 000 / 5000 / 5,000, 1.5 / 1,5, 9:00 / 9.00, 12,500.5 / 12 500,5, in body and front matter.
