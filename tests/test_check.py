@@ -42,6 +42,13 @@ def line_of(path: Path, text: str) -> int:
     return lines[0]
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace `old` (which must be there) with `new` in a copied fixture."""
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
 def findings(folder: Path, *ignore: str) -> list[Finding]:
     """The findings on `folder`, checked from inside it (messages name files from there)."""
     old = Path.cwd()
@@ -114,7 +121,7 @@ def test_a_title_taken_from_the_heading_is_compared_at_the_heading(tmp_path: Pat
     en, ru = folder / "plasma.en.md", folder / "plasma.ru.md"
     for page in (en, ru):
         page.write_text(re.sub(r"(?m)^title: .*\n", "", page.read_text("utf-8")), "utf-8")
-    ru.write_text(ru.read_text("utf-8").replace("# Плазмотерапия в 3", "# Плазмотерапия в 4"))
+    edit(ru, "# Плазмотерапия в 3", "# Плазмотерапия в 4")
     found = [f for f in findings(folder) if "(the title)" in f.message]
     assert where(found) == [
         ("numbers", ru.name, line_of(ru, "# Плазмо"), en.name, line_of(en, "# Plasma"))
@@ -133,7 +140,7 @@ def test_the_same_numbers_written_each_languages_way_are_no_difference(tmp_path:
 def test_a_changed_number_among_the_normalised_ones_is_still_found(tmp_path: Path) -> None:
     folder = case("same-numbers", tmp_path)
     ru = folder / "peel.ru.md"
-    ru.write_text(ru.read_text("utf-8").replace("1.5 мл", "2.5 мл"), "utf-8")
+    edit(ru, "1.5 мл", "2.5 мл")
     assert where(findings(folder)) == [
         (
             "numbers",
@@ -178,9 +185,9 @@ def test_contacts_written_differently_are_the_same(tmp_path: Path) -> None:
     # /en/book/ and www…/ru/book; tel:+442079460321 and +44 (20) 7946-0321: no finding.
     folder = case("contacts", tmp_path)
     ru = folder / "booking.ru.md"
-    text = ru.read_text("utf-8")
-    text = text.replace("7964", "7946").replace("question@", "questions@")
-    ru.write_text(text.replace("harley-st)", "harley-street)"), "utf-8")
+    edit(ru, "7964", "7946")
+    edit(ru, "question@", "questions@")
+    edit(ru, "harley-st)", "harley-street)")
     assert findings(folder) == []
 
 
@@ -218,6 +225,12 @@ def test_a_list_with_one_item_fewer(tmp_path: Path) -> None:
         ("structure", ru.name, line_of(ru, "Воспалённые"), en.name, line_of(en, "Inflamed"))
     ]
     assert "a list of 3 items here, 4 in acne.en.md:" in found[0].message
+    # A nested list with an item more is found at its own first item.
+    edit(ru, "  - рубцы.", "  - рубцы;\n  - пигмент.")
+    edit(ru, "- Расширенные поры.", "- Поры.\n- Жирная кожа.")
+    assert where(findings(folder)) == [
+        ("structure", ru.name, line_of(ru, "тёмные пятна"), en.name, line_of(en, "dark spots"))
+    ]
 
 
 # --- untranslated and stale --------------------------------------------------
