@@ -6,7 +6,8 @@ written without heroes into `benchmarks/.work/check/` (git-ignored), with one pl
 difference per ten pages so the comparison has something to report. Printed: the time of
 the check through the API (reading, Markdown, alignment and comparison; the best run, every
 run shown; wall and CPU time, since the CPU time says more on a busy machine), split into
-reading and comparing, and the wall time of the `brochure check`
+reading and comparing, beside the floor: the Markdown parse alone (`markdown.render_blocks`,
+which the PDF needs too), and the wall time of the `brochure check`
 command a user runs (with interpreter start-up). Target: the API time well under a second
 for 100 pairs.
 """
@@ -62,22 +63,41 @@ def main() -> int:
         done = time.perf_counter()
         runs.append((done - began, read - began, time.process_time() - cpu, len(findings)))
     best = min(runs)
+    # The floor: the Markdown parse the PDF needs too, alone (markdown.render_blocks).
+    from brochure import markdown
+
+    pages = [p for b in gathered.brochures for p in b.pages.values()]
+    floor = []
+    for _ in range(args.repeat):
+        began = time.perf_counter()
+        for page in pages:
+            markdown.render_blocks(page.body, page.lang, page.title)
+        floor.append(time.perf_counter() - began)
     cli = BENCH.parent / ".venv" / "bin" / "brochure"
     command = [str(cli) if cli.exists() else "brochure", "check", str(WORK), "--format", "json"]
     began = time.perf_counter()
     result = subprocess.run(command, capture_output=True, check=False)
     wall = time.perf_counter() - began
 
+    cpu = min(r[2] for r in runs)
     print(f"brochure check: {args.pages} page pairs ({2 * args.pages} files), best of {len(runs)}")
-    print(f"  runs (s): {', '.join(f'{r[0]:.3f}' for r in runs)}")
+    print(f"  runs, wall (s): {', '.join(f'{r[0]:.3f}' for r in runs)}")
+    print(f"  runs, CPU (s): {', '.join(f'{r[2]:.3f}' for r in runs)}")
     print(
-        f"  API: {best[0]:.3f} s wall, {best[2]:.3f} s CPU (reading and pairing {best[1]:.3f} s,"
-        f" comparing {best[0] - best[1]:.3f} s); {1000 * best[0] / args.pages:.1f} ms per pair"
+        f"  API: {best[0]:.3f} s wall (reading and pairing {best[1]:.3f} s, comparing"
+        f" {best[0] - best[1]:.3f} s), {cpu:.3f} s CPU;"
+        f" {1000 * cpu / args.pages:.1f} ms CPU per pair"
+    )
+    print(
+        f"  of which Markdown (render_blocks alone, best): {min(floor):.3f} s"
+        f" ({100 * min(floor) / best[0]:.0f} % of the best wall time)"
     )
     print(f"  command with start-up: {wall:.3f} s (exit code {result.returncode})")
     print(f"  findings: {best[3]} (planted differences: {planted})")
-    met = best[0] < TARGET_SECONDS
-    print(f"  target: API under {TARGET_SECONDS:.1f} s for 100 pairs: {'met' if met else 'missed'}")
+    # On a shared machine the wall time includes waiting for a core; CPU time is the cost.
+    for name, value in (("CPU", cpu), ("wall", best[0])):
+        met = "met" if value < TARGET_SECONDS else "missed"
+        print(f"  target: under {TARGET_SECONDS:.1f} s for 100 pairs ({name}): {met}")
     return 0
 
 

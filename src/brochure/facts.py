@@ -49,6 +49,7 @@ _NUMBER = re.compile(
 )
 _RANGE_GAP = re.compile(r"\s*[-‒–—]\s*")
 _TRAILING = ".,;:!?"
+_ANY = re.compile(r"[0-9@]|://|www\.", re.IGNORECASE)  # a line without these has no fact
 
 
 @dataclass(frozen=True)
@@ -165,8 +166,10 @@ def facts(
     What is taken as a contact is blanked before numbers are read, so the digits of a
     phone number or a web address are not also numbers.
     """
+    if not _ANY.search(text):
+        return []
     out: list[Fact] = []
-    if "](" in text or "[" in text:
+    if "[" in text:
         reference = _REFERENCE.match(text)
         links = [(reference.start(1), reference.end(1))] if reference else []
         links += [(m.start(1), m.end(1)) for m in _LINK.finditer(text)]
