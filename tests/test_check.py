@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from brochure.build import build
 from brochure.check import Finding, check, gather
@@ -429,3 +431,62 @@ def test_build_prints_one_line_and_still_builds(tmp_path: Path) -> None:
     assert "3 translation differences: run brochure check" in report.notes
     again = build([folder], out, layouts=("single",), sizes=("a5",))  # nothing to make
     assert not any("translation" in note for note in again.notes)
+
+
+# --- every finding points at its text ----------------------------------------
+
+_PIECES = [
+    "A course of 10–12 sessions.",
+    "Курс из 8-10 сеансов.",
+    "Price: £1,250.00, or 5 000 for two.",
+    "Call +44 20 7946 0321.",
+    "Звоните +44 20 7964 0321.",
+    "Write to hello@lumen-clinic.example.",
+    "See [the page](https://lumen-clinic.example/en/peel/) at 9:00.",
+    "Plain words without any figure.",
+    "- one 1\n- two 2\n- three",
+    "1. first\n2. second 24 h",
+    "| a | b |\n| --- | ---: |\n| x | 60 |",
+    "```\ncode 7\n```",
+]
+_BLOCK = st.one_of(
+    st.sampled_from(_PIECES),
+    st.builds(
+        lambda n, t: f"{'#' * n} {t}",
+        st.integers(1, 3),
+        st.sampled_from(["Course", "Курс 3", "Prices 2025"]),
+    ),
+)
+_PAGE = st.tuples(
+    st.lists(st.sampled_from(["description: 'in 4 steps'", "hero_alt: x"]), max_size=2),
+    st.lists(_BLOCK, min_size=1, max_size=8),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_PAGE, _PAGE)
+def test_every_finding_stands_at_a_line_that_holds_its_text(
+    tmp_path_factory: pytest.TempPathFactory,
+    en: tuple[list[str], list[str]],
+    ru: tuple[list[str], list[str]],
+) -> None:
+    folder = tmp_path_factory.mktemp("pages")
+    for lang, (front, blocks) in (("en", en), ("ru", ru)):
+        text = "---\n" + "".join(f"{line}\n" for line in ["title: Peel", *front]) + "---\n"
+        (folder / f"peel.{lang}.md").write_text(text + "\n\n".join(blocks) + "\n", "utf-8")
+    for finding in findings(folder):
+        lines = (folder / finding.path).read_text("utf-8").splitlines()
+        assert finding.line is not None and 1 <= finding.line <= len(lines)
+        line = lines[finding.line - 1]
+        quoted = re.match(r'(?:phone |e-mail |web address )?"([^"]+)" here', finding.message)
+        if finding.kind in ("numbers", "contacts"):
+            assert quoted and quoted.group(1) in line, (finding, line)
+        elif finding.message.startswith("section"):
+            assert line.startswith("#"), (finding, line)
+        elif finding.message.startswith("a list of"):
+            assert re.match(r"\s*(-|[0-9]+\.) ", line), (finding, line)
+        else:  # lists counted, or text before the first heading on one side only
+            assert finding.kind == "structure" and line.strip(), (finding, line)
+        if finding.other_path and finding.other_line:
+            other = (folder / finding.other_path).read_text("utf-8").splitlines()
+            assert 1 <= finding.other_line <= len(other) + 1

@@ -357,8 +357,12 @@ def compare(a: Text, b: Text, ignored: Ignored) -> list[Finding]:
         later = [r.right if row.left else r.left for r in rows[i + 1 :]]
         before = next((there.line(x[0].line) for x in later if x), None)
         out.append(_missing(here, there, blocks, before))
-    if carry[0] or carry[1]:
+    if carry[0] and carry[1]:
         units.append(carry)
+    elif carry[0] or carry[1]:  # text before the headings of one side, nothing on the other
+        here, there = (a, b) if carry[0] else (b, a)
+        first = there.line(there.blocks[0].line) if there.blocks else None
+        out.append(_missing(here, there, carry[0] or carry[1], first))
     for left, right in units:
         side_a, side_b = _side(a, left), _side(b, right)
         out += _numbers(side_a, side_b, ignored)
