@@ -352,6 +352,17 @@ def test_ignore_leaves_out_a_kind(tmp_path: Path) -> None:
     assert (code, stdout.count("[numbers]")) == (1, 3)
 
 
+def test_a_number_in_check_ignore_may_differ(tmp_path: Path) -> None:
+    folder = case("numbers", tmp_path)
+    toml = folder / "brochure.toml"
+    toml.write_text(toml.read_text("utf-8") + '\n[check]\nignore = [48, "4-6"]\n', "utf-8")
+    # 48 is left out; so are 4 and 6, leaving 8 of the description's "4–8" without a match.
+    assert [(f.path.name, f.message.split(" here")[0]) for f in findings(folder)] == [
+        ("plasma.ru.md", '"4–8"'),
+        ("plasma.ru.md", '"8-10"'),
+    ]
+
+
 def test_kinds_in_check_ignore_are_left_out(tmp_path: Path) -> None:
     folder = case("numbers", tmp_path)
     (folder / "brochure.toml").write_text('[check]\nignore = ["numbers"]\n', "utf-8")

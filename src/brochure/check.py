@@ -258,9 +258,9 @@ def summary_line(count: int) -> str:
 # --- output -----------------------------------------------------------------
 
 
-def _escape(text: str, property: bool = False) -> str:
+def _escape(text: str, in_property: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if property else text
+    return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
 
 
 def github(findings: Iterable[Finding], failures: Iterable[BrochureError] = ()) -> list[str]:

@@ -66,6 +66,7 @@ def _lists(block: Block, source: list[str], first: int) -> list[tuple[int, int]]
 
 
 def read(page: Page, regions: dict[str, str | None], langs: frozenset[str]) -> Text:
+    """A page read for comparison; `regions` gives each language's phone region."""
     blocks = markdown.render_blocks(page.body, page.lang, page.title)
     source = page.body.split("\n")
     region = regions.get(page.lang)
@@ -120,11 +121,15 @@ class Ignored:
             if entry in KINDS:
                 out.kinds.add(entry)
                 continue
-            phones = {facts.phone_key(entry, region) for region in (None, *regions)}
-            out.keys.update(p for p in phones if p)
+            phones = {facts.phone_key(entry, region) for region in (None, *regions)} - {None}
+            if phones and sum(c.isdigit() for c in entry) >= 7 and re.search(r"[+()\s-]", entry):
+                out.keys.update(p for p in phones if p)  # a phone number, not its digits
+                continue
             for fact in facts.facts(entry, "en", 0, None, langs):
-                out.keys.add(fact.key)
-                out.values.update(v for atom in fact.atoms for v in atom)
+                if fact.kind == "number":
+                    out.values.update(v for atom in fact.atoms for v in atom)
+                else:
+                    out.keys.add(fact.key)
         return out
 
 
