@@ -501,3 +501,12 @@ def test_every_finding_stands_at_a_line_that_holds_its_text(
         if finding.other_path and finding.other_line:
             other = (folder / finding.other_path).read_text("utf-8").splitlines()
             assert 1 <= finding.other_line <= len(other) + 1
+
+
+@pytest.mark.parametrize("site", ["grav", "hugo-bundles", "hugo-dirs", "hugo-names"])
+def test_sites_written_for_other_tests_raise_no_false_alarm(site: str) -> None:
+    # Real layouts (Grav, Hugo), raw HTML, shortcodes, 12-hour times, three languages.
+    folder = FIXTURES.parent / "sites" / site
+    code, stdout, stderr = run("check", str(folder), "--ignore", "stale")
+    assert (code, stderr) == (0, "")
+    assert "checked: no differences" in stdout.splitlines()[-1]

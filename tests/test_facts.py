@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from brochure.facts import Fact, facts, numbers, url_key
+from brochure.facts import Fact, facts, numbers, printable, url_key
 
 LANGS = frozenset({"en", "ru"})
 
@@ -122,3 +122,30 @@ def test_web_addresses_with_different_pages_differ() -> None:
     assert url_key("https://clinic.example/en/peel", LANGS) != url_key(
         "https://clinic.example/ru/botox", LANGS
     )
+
+
+def test_twelve_hour_times_match_the_24_hour_clock() -> None:
+    assert same("from 9 am to 8 pm", "en", "с 9 до 20 часов", "ru")
+    assert same("open until 2 p.m.", "en", "до 14:00", "ru")
+    assert same("at 8:30 pm", "en", "в 8.30 вечера", "ru")  # Russian may say "8 in the evening"
+    assert not same("until 8 pm", "en", "до 21:00", "ru")
+
+
+def test_raw_html_that_does_not_print_has_no_facts() -> None:
+    source = (
+        '<div style="border: 2px solid; background: url(https://tracker.example/bg.png)">'
+        "Bring your X-ray from 2023.</div><script>alert(1)</script>"
+        '<iframe src="https://video.example/embed" width="560" height="315"></iframe>'
+        "<!-- note: 42 -->"
+    )
+    shown = printable(source)
+    assert len(shown) == len(source)
+    assert [(f.kind, f.text) for f in facts(shown, "en", 1, None, LANGS)] == [("number", "2023")]
+    assert printable("a\n<!-- 1\n2 -->\nb 3") == "a\n" + " " * 6 + "\n" + " " * 5 + "\nb 3"
+
+
+def test_a_picture_is_not_a_web_address() -> None:
+    found = facts(
+        "![Room 5](https://cdn.example/room.jpg) and [site](https://clinic.example)", "en", 1, None
+    )
+    assert [(f.kind, f.text) for f in found] == [("url", "https://clinic.example")]

@@ -367,7 +367,7 @@ def build(
 
     # The translations of what is made this run are compared; the count is one line.
     made = list({id(t.brochure): t.brochure for t in todo}.values())
-    differences = check.differences(check.check(made, config)) if made else 0
+    differences = check.differences(check.check(made, config, order=columns)) if made else 0
     if differences:
         report.notes.append(check.summary_line(differences))
 

@@ -78,6 +78,7 @@ class Gathered:
     brochures: list[Brochure]
     config: Config
     failures: list[BrochureError] = field(default_factory=list)
+    order: tuple[str, ...] = ("ru", "en")  # languages in column order, as build has them
 
 
 def gather(paths: Sequence[Path]) -> Gathered:
@@ -86,31 +87,28 @@ def gather(paths: Sequence[Path]) -> Gathered:
     The one place that knows where brochures come from. Raises `ConfigError` for a
     missing path, a bad `brochure.toml` or no pages at all.
     """
-    from . import content
-    from .config import load_config
+    from . import sources
+    from .build import bilingual_order
+    from .config import CONFIG_NAME, load_config
 
+    paths = list(paths)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise ConfigError(
             "no such file or folder", path=missing[0], hint="check the path you gave to check"
         )
-    config, _ = load_config(content.content_root(list(paths)))
-    files = list(content.discover(paths))
-    if not files:
+    collection = sources.collect(paths)
+    config, _ = load_config(
+        collection.site.root, sources.config_folder(collection.site, paths) / CONFIG_NAME
+    )
+    if not collection.pages and not collection.failures and not collection.skipped:
         raise ConfigError(
             "no pages found (Markdown .md files, or .txt files that start with '---')",
             path=paths[0],
             hint="pass a folder or file that holds pages",
         )
-    pages: list[Page] = []
-    failures: list[BrochureError] = []
-    for file in files:
-        try:
-            pages.append(content.read_page(file, config.root))
-        except BrochureError as exc:
-            failures.append(exc)
-    brochures, _ = content.pair(pages)
-    return Gathered(brochures, config, failures)
+    order = tuple(bilingual_order(config, collection.site))
+    return Gathered(collection.brochures, config, collection.failures, order)
 
 
 # --- age --------------------------------------------------------------------
@@ -190,11 +188,15 @@ def _languages(brochure: Brochure, preferred: Sequence[str]) -> list[str]:
 
 
 def check(
-    brochures: Sequence[Brochure], config: Config, ignore: Collection[str] = ()
+    brochures: Sequence[Brochure],
+    config: Config,
+    ignore: Collection[str] = (),
+    order: Sequence[str] | None = None,
 ) -> list[Finding]:
     """Every translation difference in `brochures`, sorted by file and line.
 
-    `ignore` names kinds not to report, on top of those `[check] ignore` lists.
+    `ignore` names kinds not to report, on top of those `[check] ignore` lists; `order`
+    is the languages' column order (default: `[bilingual] pair`).
     """
     from . import facts
     from .compare import Ignored, Text, compare, read
@@ -218,7 +220,7 @@ def check(
         times = commit_times([p.path for b in translated for p in b.pages.values()])
     out: list[Finding] = []
     for brochure in brochures:
-        langs = _languages(brochure, config.bilingual)
+        langs = _languages(brochure, order or config.bilingual)
         if len(langs) == 1:
             page = brochure.pages[langs[0]]
             others = sorted(site - {page.lang})

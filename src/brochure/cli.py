@@ -114,8 +114,8 @@ def _summary(report: Report, console: Console, err: Console) -> None:
         line, style="bold red" if report.failures else "bold", highlight=False, soft_wrap=True
     )
     if report.failures:
-        names = ", ".join(display_path(f.path) for f in report.failures if f.path)
-        console.print(f"failed: {names}", style="red", highlight=False, soft_wrap=True)
+        failed = ", ".join(display_path(f.path) for f in report.failures if f.path)
+        console.print(f"failed: {failed}", style="red", highlight=False, soft_wrap=True)
 
 
 OUT_OPTION = click.option(
@@ -262,7 +262,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, ignore: tuple[s
     err = Console(stderr=True, highlight=False, markup=False)
     try:
         gathered = checking.gather(list(paths) or [Path("content")])
-        findings = checking.check(gathered.brochures, gathered.config, ignore)
+        findings = checking.check(gathered.brochures, gathered.config, ignore, gathered.order)
     except ConfigError as exc:
         err.print(str(exc), style="red", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import align, content, facts, markdown
+from . import align, facts, markdown
 from .check import KINDS, Finding
 from .content import Page
-from .errors import BrochureError, display_path
+from .errors import display_path
 from .facts import Fact
 from .markdown import Block
 
@@ -67,7 +67,9 @@ def _lists(block: Block, source: list[str], first: int) -> list[tuple[int, int]]
 
 def read(page: Page, regions: dict[str, str | None], langs: frozenset[str]) -> Text:
     """A page read for comparison; `regions` gives each language's phone region."""
-    blocks = markdown.render_blocks(page.body, page.lang, page.title)
+    # Every image the text shows stands in the blocks, as it does in the PDF.
+    pictures = {name: f"check:figure/{n}" for n, name in enumerate(page.body_images)}
+    blocks = markdown.render_blocks(page.body, page.lang, page.title, pictures)
     source = page.body.split("\n")
     region = regions.get(page.lang)
     found: dict[int, list[Fact]] = {}
@@ -75,10 +77,10 @@ def read(page: Page, regions: dict[str, str | None], langs: frozenset[str]) -> T
     keys: set[str] = set()
     for i, block in enumerate(blocks):
         end = blocks[i + 1].line if i + 1 < len(blocks) else len(source) + 1
+        shown = facts.printable("\n".join(source[block.line - 1 : end - 1])).split("\n")
         mine: list[Fact] = []
-        for number in range(block.line, end):
-            line = page.body_line + number - 1
-            mine += facts.facts(source[number - 1], page.lang, line, region, langs)
+        for number, text in enumerate(shown, start=page.body_line + block.line - 1):
+            mine += facts.facts(text, page.lang, number, region, langs)
         found[block.line] = mine
         keys.update(f.key for f in mine if f.kind != "number")
         if block.kind in ("bullet_list", "ordered_list"):
@@ -89,14 +91,8 @@ def read(page: Page, regions: dict[str, str | None], langs: frozenset[str]) -> T
 
 def _meta_line(page: Page, key: str) -> int:
     """The line of `key:` in the front matter (for a title taken from a heading, the heading's)."""
-    try:
-        text, _ = content.decode(page.path.read_bytes(), page.path)
-    except (OSError, BrochureError):
-        text = ""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[: page.body_line - 1]
-    for number, line in enumerate(lines, start=1):
-        if re.match(rf"^\s*{re.escape(key)}\s*:", line):
-            return number
+    if key in page.key_lines:
+        return page.key_lines[key]
     if key == "title":
         for number, line in enumerate(page.body.split("\n"), start=page.body_line):
             if line.lstrip().startswith("#"):

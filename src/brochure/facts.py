@@ -50,6 +50,15 @@ _NUMBER = re.compile(
 _RANGE_GAP = re.compile(r"\s*[-‒–—]\s*")
 _TRAILING = ".,;:!?"
 _ANY = re.compile(r"[0-9@]|://|www\.", re.IGNORECASE)  # a line without these has no fact
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")  # a picture, not an address
+# Raw HTML: what never prints (comments, scripts, styles) and the tags with their attributes.
+_HIDDEN = re.compile(
+    r"<!--.*?-->|<(script|style|template|textarea|title|noscript)\b[^>]*>.*?</\1\s*>",
+    re.DOTALL | re.IGNORECASE,
+)
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# A time on the 12-hour clock: 8 pm, 8:30 p.m.
+_CLOCK = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?\s?([ap])\.?m\b\.?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -122,17 +131,44 @@ def _atom(token: str, lang: str) -> tuple[Atom, ...]:
     return tuple(frozenset({Decimal(n)}) for n in numbers)  # a date, a version: each part
 
 
+def printable(text: str) -> str:
+    """`text` with raw HTML that does not print blanked out; line breaks are kept."""
+    if "<" not in text:
+        return text
+
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group())
+
+    return _TAG.sub(blank, _HIDDEN.sub(blank, text))
+
+
+def _clock(match: re.Match[str]) -> tuple[Atom, ...]:
+    """8 pm is 20 o'clock, or 8 for a language that says "8 in the evening"."""
+    hour, minutes = int(match.group(1)) % 12, Decimal(f"0.{match.group(2) or '00'}")
+    values = {hour + minutes}
+    if match.group(3).lower() == "p":
+        values.add(hour + 12 + minutes)
+    if hour == 0:
+        values.add(12 + minutes)
+    return (frozenset(values),)
+
+
 def numbers(text: str, lang: str, line: int) -> list[Fact]:
     """The numbers in `text`; a range (10–12) is one fact with two atoms."""
-    found = [(m.start(), m.end(), _atom(m.group(), lang)) for m in _NUMBER.finditer(text)]
+    original = text
+    found = [(m.start(), m.end(), _clock(m)) for m in _CLOCK.finditer(text)]
+    for m in _CLOCK.finditer(text):
+        text = _blank(text, m.start(), m.end())
+    found += [(m.start(), m.end(), _atom(m.group(), lang)) for m in _NUMBER.finditer(text)]
+    found.sort()
     merged: list[tuple[int, int, tuple[Atom, ...]]] = []
     for start, end, atoms in found:
-        if merged and _RANGE_GAP.fullmatch(text[merged[-1][1] : start]):
+        if merged and _RANGE_GAP.fullmatch(original[merged[-1][1] : start]):
             first, _, before = merged[-1]
             merged[-1] = (first, end, before + atoms)
         else:
             merged.append((start, end, atoms))
-    return [Fact("number", text[s:e], line, atoms=atoms) for s, e, atoms in merged]
+    return [Fact("number", original[s:e], line, atoms=atoms) for s, e, atoms in merged]
 
 
 def phone_key(text: str, region: str | None) -> str | None:
@@ -169,6 +205,8 @@ def facts(
     if not _ANY.search(text):
         return []
     out: list[Fact] = []
+    for m in _IMAGE.finditer(text):
+        text = _blank(text, m.start(), m.end())
     if "[" in text:
         reference = _REFERENCE.match(text)
         links = [(reference.start(1), reference.end(1))] if reference else []
