@@ -299,7 +299,7 @@ def build(
         )
     if not collection.pages and not collection.failures and not collection.skipped:
         raise ConfigError(
-            "no pages collection (Markdown .md files, or .txt files that start with '---')",
+            "no pages found (Markdown .md files, or .txt files that start with '---')",
             path=paths[0],
             hint="pass a folder or file that holds pages",
         )
