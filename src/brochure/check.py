@@ -4,8 +4,8 @@ The rule (documented in docs/check.md):
 
 1. Pages are read and paired as `brochure build` reads and pairs them (`gather`). A page
    in two or more languages is compared language by language against the first of its
-   languages in `[bilingual] pair` order; a page in one language only, where other pages
-   have more, is `untranslated` (informational).
+   languages in the order build chooses columns (`build.bilingual_order`); a page in one
+   language only, where other pages have more, is `untranslated` (informational).
 2. Two texts are aligned into the rows of the side-by-side PDF (`align.rows`). A row with
    a section on one side only is a `structure` finding, named by its heading. Where one
    text has no headings the rows are single blocks; a block without a counterpart then
