@@ -118,6 +118,18 @@ def test_numbers_that_differ_are_reported_with_both_places(tmp_path: Path) -> No
     ]
 
 
+def test_a_range_half_found_names_the_missing_half(tmp_path: Path) -> None:
+    folder = case("numbers", tmp_path)
+    en, ru = folder / "plasma.en.md", folder / "plasma.ru.md"
+    edit(ru, "8-10 сеансов", "10 сеансов")
+    found = [f for f in findings(folder) if "Курс" in f.message]
+    assert [str(f) for f in found] == [
+        f'plasma.en.md:{line_of(en, "10–12")}: warning: [numbers] "10–12" here, no 12 in'
+        f' section "Курс" at plasma.ru.md:{line_of(ru, "## Курс")}'
+        " — check that the translation gives it too"
+    ]
+
+
 def test_a_title_taken_from_the_heading_is_compared_at_the_heading(tmp_path: Path) -> None:
     folder = case("numbers", tmp_path)
     en, ru = folder / "plasma.en.md", folder / "plasma.ru.md"

@@ -160,6 +160,11 @@ def _side(text: Text, blocks: Sequence[Block]) -> _Side:
     )
 
 
+def _shown(atom: frozenset[Decimal]) -> str:
+    """One value of a number part, written plainly (72, 1.5)."""
+    return format(min(atom).normalize(), "f")
+
+
 def _numbers(a: _Side, b: _Side, ignored: Ignored) -> list[Finding]:
     def values(side: _Side) -> set[Decimal]:
         return {v for f in side.facts if f.kind == "number" for atom in f.atoms for v in atom}
@@ -192,12 +197,19 @@ def _numbers(a: _Side, b: _Side, ignored: Ignored) -> list[Finding]:
         else:
             here, there, fact = (a, b, x) if x is not None else (b, a, y)
             assert fact is not None
+            found = values(there)
+            lost = [atom for atom in fact.atoms if not (atom & found)]
+            what = (
+                "no such number"
+                if len(lost) == len(fact.atoms)
+                else "no " + " or ".join(_shown(atom) for atom in lost)
+            )
             out.append(
                 Finding(
                     "numbers",
                     here.path,
                     fact.line,
-                    f'"{fact.text}" here, no such number in {there.name} at {there.at()}',
+                    f'"{fact.text}" here, {what} in {there.name} at {there.at()}',
                     "check that the translation gives it too",
                     there.path,
                     there.line,
