@@ -66,10 +66,12 @@ fmt: $(STAMP)
 previews: $(STAMP)
 	$(PY) scripts/make_previews.py
 
-# Measure speed and memory on a generated corpus, against WeasyPrint alone and peers (~5 min).
+# Measure speed and memory on a generated corpus, against WeasyPrint alone and peers, and the
+# speed of `brochure check` on 100 page pairs (~5 min).
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/serve_latency.py
+	$(PY) benchmarks/check_speed.py
 
 # Remove build output (dist/ and caches); keeps .venv.
 clean:

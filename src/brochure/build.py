@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import images, sources
+from . import check, images, sources
 from .assets import builtin_dir
 from .atomic import remove_stale_temporaries
 from .config import CONFIG_NAME, Config, load_config
@@ -386,6 +386,12 @@ def build(
             report.skipped.append(target)
         else:
             todo.append(target)
+
+    # The translations of what is made this run are compared; the count is one line.
+    made = list({id(t.brochure): t.brochure for t in todo}.values())
+    differences = check.differences(check.check(made, config, order=columns)) if made else 0
+    if differences:
+        report.notes.append(check.summary_line(differences))
 
     logo_url = _logo_url(config, report)
     extra = {

@@ -19,6 +19,7 @@ import click
 from rich.console import Console
 
 from . import __version__
+from .check import FORMATS, KINDS
 from .errors import BrochureError, ConfigError, display_path
 
 if TYPE_CHECKING:
@@ -113,8 +114,8 @@ def _summary(report: Report, console: Console, err: Console) -> None:
         line, style="bold red" if report.failures else "bold", highlight=False, soft_wrap=True
     )
     if report.failures:
-        names = ", ".join(display_path(f.path) for f in report.failures if f.path)
-        console.print(f"failed: {names}", style="red", highlight=False, soft_wrap=True)
+        failed = ", ".join(display_path(f.path) for f in report.failures if f.path)
+        console.print(f"failed: {failed}", style="red", highlight=False, soft_wrap=True)
 
 
 OUT_OPTION = click.option(
@@ -186,7 +187,7 @@ def build(
     from .build import build as run
 
     console = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, markup=False)
     debug = bool(ctx.obj and ctx.obj.get("debug"))
     try:
         with _progress(console, quiet) as progress:
@@ -223,6 +224,67 @@ def build(
         sys.exit(3)
     _summary(report, console, err)
     sys.exit(1 if report.failures else 0)
+
+
+@main.command(
+    epilog="""
+\b
+Examples:
+  brochure check                      every page under content/
+  brochure check --format github      annotations for a GitHub Actions run
+  brochure check --ignore stale       without comparing the files' ages
+"""
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="One line per finding, a JSON array, or GitHub Actions annotations.",
+)
+@click.option(
+    "--ignore",
+    type=click.Choice(KINDS),
+    multiple=True,
+    help="A kind of finding not to report; repeat for several.",
+)
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, ignore: tuple[str, ...]) -> None:
+    """Compare the translations of each page in PATHS (default: content/); build nothing.
+
+    Exit codes: 0 no differences (untranslated pages are only listed), 1 differences or a
+    page that cannot be read, 2 bad usage or configuration.
+    """
+    from . import check as checking
+
+    err = Console(stderr=True, highlight=False, markup=False)
+    try:
+        gathered = checking.gather(list(paths) or [Path("content")])
+        findings = checking.check(gathered.brochures, gathered.config, ignore, gathered.order)
+    except ConfigError as exc:
+        err.print(str(exc), style="red", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except Exception as exc:
+        if ctx.obj and ctx.obj.get("debug"):
+            traceback.print_exc()
+        err.print(
+            f"brochure: internal error: {type(exc).__name__}: {exc} — this is a bug; "
+            "please report it with the output of 'brochure --debug check …'",
+            style="red",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(3)
+    if fmt == "github":
+        for line in checking.github((), gathered.failures):
+            click.echo(line)
+    else:
+        for failure in gathered.failures:
+            err.print(str(failure), style="red", highlight=False, soft_wrap=True)
+    click.echo(checking.render(findings, fmt, checking.pairs(gathered.brochures)))
+    sys.exit(checking.exit_code(findings, gathered.failures))
 
 
 @main.command(

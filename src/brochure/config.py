@@ -19,10 +19,11 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 # Clinic fields that hold one line of text; `hours` is a list of lines.
 _CLINIC_TEXT = ("name", "tagline", "address", "phone", "email", "website", "booking_url")
 _CLINIC_KEYS = (*_CLINIC_TEXT, "hours", "logo")
-_TOP_KEYS = ("clinic", "colors", "bilingual", "output")
+_TOP_KEYS = ("clinic", "colors", "bilingual", "output", "check")
 _OUTPUT_KEYS = ("profiles", "pdf_a")
 _COLOR_KEYS = ("primary", "accent")
 _BILINGUAL_KEYS = ("pair",)
+_CHECK_KEYS = ("ignore",)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Config:
     bilingual_set: bool = False  # the pair is brochure.toml's, not the default
     profiles: tuple[str, ...] = ("office",)
     pdf_a: bool = False
+    check_ignore: tuple[str, ...] = ()  # [check] ignore: kinds, numbers and contacts
 
     def clinic_for(self, lang: str) -> Clinic:
         """The clinic's details in `lang`, falling back to the base table."""
@@ -153,6 +155,44 @@ class _Reader:
                 )
             values["logo"] = (root / logo.strip()).resolve()
         return replace(base, **values)
+
+
+def _check_ignore(reader: _Reader, raw: Any) -> tuple[str, ...]:
+    """[check] ignore: kinds of finding not to report, and values that may differ."""
+    from .check import KINDS
+
+    example = 'write ignore = ["stale", "+7 495 123-45-67"]'
+    if not isinstance(raw, list):
+        raise reader.fail(
+            f"'ignore' in [check] must be a list, got {raw!r}", "ignore", "check", example
+        )
+    out: list[str] = []
+    for item in raw:
+        text = str(item).strip() if isinstance(item, str | int | float) else ""
+        if isinstance(item, bool) or not text:
+            raise reader.fail(
+                f"'ignore' in [check] lists {item!r}; expected text or a number",
+                "ignore",
+                "check",
+                example,
+            )
+        if text not in KINDS and not re.search(r"[0-9@]|://|www\.", text):
+            close = difflib.get_close_matches(text, KINDS, n=1)
+            error = reader.fail(
+                f"'{text}' in [check] ignore is neither a kind of finding nor a number, "
+                "phone number, e-mail or web address",
+                "ignore",
+                "check",
+                f"did you mean '{close[0]}'?" if close else f"kinds are {', '.join(KINDS)}",
+            )
+            lines = reader.text.splitlines()
+            start = error.line or 1
+            error.line = next(
+                (n for n in range(start, len(lines) + 1) if text in lines[n - 1]), error.line
+            )
+            raise error
+        out.append(text)
+    return tuple(out)
 
 
 def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[BuildWarning]]:
@@ -263,6 +303,10 @@ def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[Buil
             "write pdf_a = true",
         )
 
+    check = reader.table(data, "check")
+    reader.unknown(check, _CHECK_KEYS, "check")
+    check_ignore = _check_ignore(reader, check.get("ignore", []))
+
     config = Config(
         root=root,
         path=path,
@@ -272,6 +316,7 @@ def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[Buil
         bilingual_set="pair" in bilingual,
         profiles=profiles,
         pdf_a=pdf_a,
+        check_ignore=check_ignore,
         **palette,
     )
     return config, reader.warnings
