@@ -45,13 +45,12 @@ def strip(text: str, missing: set[str] | None = None) -> str:
     if text.isascii():
         return text
     have = covered()
-    out = []
-    for char in text:
-        if ord(char) in have or not _visible(char):
-            out.append(char)
-        elif missing is not None:
-            missing.add(char)
-    return "".join(out)
+    lacking = {c for c in set(text) if ord(c) not in have and _visible(c)}
+    if not lacking:
+        return text
+    if missing is not None:
+        missing |= lacking
+    return "".join(c for c in text if c not in lacking)
 
 
 def describe(chars: set[str]) -> str:
