@@ -9,18 +9,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import color
 from .errors import BuildWarning, ConfigError
 
 CONFIG_NAME = "brochure.toml"
 
-_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 
 # Clinic fields that hold one line of text; `hours` is a list of lines.
 _CLINIC_TEXT = ("name", "tagline", "address", "phone", "email", "website", "booking_url")
 _CLINIC_KEYS = (*_CLINIC_TEXT, "hours", "logo")
 _TOP_KEYS = ("clinic", "colors", "bilingual", "output", "check")
-_OUTPUT_KEYS = ("profiles", "pdf_a")
+_OUTPUT_KEYS = ("profiles", "pdf_a", "print_color")
+PRINT_COLORS = ("cmyk", "rgb")
 _COLOR_KEYS = ("primary", "accent")
 _BILINGUAL_KEYS = ("pair",)
 _CHECK_KEYS = ("ignore",)
@@ -56,6 +57,7 @@ class Config:
     profiles: tuple[str, ...] = ("office",)
     pdf_a: bool = False
     check_ignore: tuple[str, ...] = ()  # [check] ignore: kinds, numbers and contacts
+    print_color: str = "cmyk"  # the print profile's colours: "cmyk" (FOGRA39) or "rgb"
 
     def clinic_for(self, lang: str) -> Clinic:
         """The clinic's details in `lang`, falling back to the base table."""
@@ -244,13 +246,25 @@ def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[Buil
     for key in _COLOR_KEYS:
         if key in colors:
             value = colors[key]
-            if not isinstance(value, str) or not _COLOR_RE.match(value.strip()):
+            try:
+                if not isinstance(value, str):
+                    raise ValueError("not a colour")
+                color.parse(value)
+            except ValueError as exc:
+                if str(exc) != "not a colour":
+                    raise reader.fail(
+                        f"colour '{key}' {value.strip()!r}: {exc}",
+                        key,
+                        "colors",
+                        "give each ink as 0–100 % and keep their sum at 300 % or less",
+                    ) from None
                 raise reader.fail(
-                    f"colour '{key}' must be a hex colour like \"#1f5f66\", got {value!r}",
+                    f"colour '{key}' must be a hex colour like \"#1f5f66\" or CMYK inks like "
+                    f'"cmyk(90%, 30%, 40%, 20%)", got {value!r}',
                     key,
                     "colors",
-                    "use #rgb or #rrggbb",
-                )
+                    "use #rgb, #rrggbb or cmyk(c%, m%, y%, k%)",
+                ) from None
             palette[key] = value.strip().lower()
 
     bilingual = reader.table(data, "bilingual")
@@ -306,6 +320,14 @@ def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[Buil
     check = reader.table(data, "check")
     reader.unknown(check, _CHECK_KEYS, "check")
     check_ignore = _check_ignore(reader, check.get("ignore", []))
+    print_color = output.get("print_color", "cmyk")
+    if print_color not in PRINT_COLORS:
+        raise reader.fail(
+            f'\'print_color\' in [output] must be "cmyk" or "rgb", got {print_color!r}',
+            "print_color",
+            "output",
+            'write print_color = "cmyk" (press-ready FOGRA39) or "rgb"',
+        )
 
     config = Config(
         root=root,
@@ -317,6 +339,7 @@ def load_config(root: Path, path: Path | None = None) -> tuple[Config, list[Buil
         profiles=profiles,
         pdf_a=pdf_a,
         check_ignore=check_ignore,
+        print_color=print_color,
         **palette,
     )
     return config, reader.warnings

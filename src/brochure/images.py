@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from . import __version__
+from . import __version__, color
 from .content import Page
 from .errors import BuildWarning, ImageError
 
@@ -247,6 +247,7 @@ def _prepare_cached(
     background: str,
     quality: int,
     fit: bool = False,
+    cmyk: bool = False,
 ) -> PreparedImage:
     file = Path(path)
     image = _open(file)
@@ -284,6 +285,8 @@ def _prepare_cached(
             image = image.crop((0, top, width, top + new_h))
         if not fit and image.width > box_w:
             image = image.resize((box_w, box_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if cmyk:
+            image = color.image_to_cmyk(image)  # for the press, last: after every RGB step
         out = io.BytesIO()
         image.save(out, "JPEG", quality=quality, optimize=True, progressive=False)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
@@ -307,9 +310,11 @@ def prepare(
     quality: int = 86,
     cache_dir: Path | None = None,
     fit: bool = False,
+    cmyk: bool = False,
 ) -> PreparedImage:
     """Crop `path` to fill a box of `box_mm` and scale it to `dpi` (`fit`: the whole picture,
-    scaled down to fit inside the box; for images in the text).
+    scaled down to fit inside the box; for images in the text); `cmyk`: then separate it for
+    the press through brochure's CMYK profile (`color.image_to_cmyk`).
 
     Cached in memory per process, and in `cache_dir` (when given) across runs and
     workers: a rebuild after a text change does not decode the photo again.
@@ -327,6 +332,7 @@ def prepare(
         background,
         quality,
         fit,
+        cmyk,
     )
     if cache_dir is None:
         return _prepare_cached(*key)

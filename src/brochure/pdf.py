@@ -20,6 +20,7 @@ from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
+from . import color, tagging
 from .errors import BuildWarning
 
 MEMORY_SCHEME = "brochure"
@@ -120,10 +121,12 @@ class Renderer:
     """One WeasyPrint set-up (fonts, fetcher, parsed stylesheets) reused across documents."""
 
     def __init__(self, allowed: list[Path]) -> None:
+        tagging.install()
         self.allowed = [p.resolve() for p in allowed]
         self.fetcher = SandboxFetcher(allowed)
         self.fonts = FontConfiguration()
         self._css: dict[Path, Any] = {}
+        self._cmyk: Any = None
 
     def stylesheet(self, path: Path) -> Any:
         key = path.resolve()
@@ -133,6 +136,18 @@ class Renderer:
             )
         return self._css[key]
 
+    def cmyk_profile(self) -> Any:
+        """The CMYK profile as WeasyPrint's `@color-profile device-cmyk` would load it."""
+        if self._cmyk is None:
+            from weasyprint.css import ColorProfile
+
+            path = color.profile_path()
+            with path.open("rb") as handle:
+                self._cmyk = ColorProfile(
+                    handle, path.as_uri(), "relative-colorimetric", ["c", "m", "y", "k"]
+                )
+        return self._cmyk
+
     def render(
         self,
         html: str,
@@ -141,12 +156,18 @@ class Renderer:
         source: Path,
         variant: str | None = None,
         identifier: str = "brochure",
+        cmyk: bool = False,
     ) -> tuple[bytes, int, list[BuildWarning]]:
         """Render HTML to PDF bytes; returns (pdf, page count, warnings).
 
         `identifier` makes the PDF's /ID (and PDF/X's XMP document ID): the same
-        inputs give the same bytes.
+        inputs give the same bytes. `cmyk`: PDF/X's output intent is brochure's CMYK
+        profile (`color.profile_path`), which also gives `device-cmyk()` colours meaning.
         """
+        intent = None
+        if variant and variant.startswith("pdf/x"):
+            # PDF/X needs an output intent: sRGB for the RGB brochures.
+            intent = "device-cmyk" if cmyk else "srgb"
         warnings: list[BuildWarning] = []
         with (
             _weasyprint_warnings(warnings, source),
@@ -158,12 +179,12 @@ class Renderer:
             ).render(
                 stylesheets=[self.stylesheet(p) for p in stylesheets],
                 font_config=self.fonts,
+                color_profiles={"device-cmyk": self.cmyk_profile()} if cmyk else None,
             )
             data = document.write_pdf(
                 pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode(),
                 pdf_variant=variant,
-                # PDF/X needs an output intent; the brochures are sRGB throughout.
-                output_intent="srgb" if variant and variant.startswith("pdf/x") else None,
+                output_intent=intent,
                 pdf_tags=True,
                 finisher=_show_title,
             )

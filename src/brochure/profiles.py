@@ -18,6 +18,7 @@ class Profile:
     min_dpi: int | None = None  # warn when the hero is below this at its printed size
     budget_kb_per_page: int | None = None  # warn when a PDF is larger
     imposed: bool = False  # A5 pages two to an A4 sheet
+    press: bool = False  # CMYK for the press (FOGRA39) unless `print_color = "rgb"`
 
     @property
     def folder(self) -> str:
@@ -34,11 +35,12 @@ PROFILES: dict[str, Profile] = {
     ),
     "print": Profile(
         "print",
-        "a print shop: 3 mm bleed and crop marks, 300 dpi images, PDF/X-4",
+        "a print shop: 3 mm bleed and crop marks, 300 dpi images, CMYK PDF/X-4 (FOGRA39)",
         bleed_mm=3.0,
         pdf_variant="pdf/x-4",
         min_dpi=300,
         jpeg_quality=92,
+        press=True,
     ),
     "email": Profile(
         "email",
@@ -55,3 +57,9 @@ PROFILES: dict[str, Profile] = {
 }
 
 PDF_A = "pdf/a-3u"
+
+
+def uses_cmyk(profile: Profile, print_color: str, pdf_a: bool) -> bool:
+    """Whether a profile's PDFs are separated into CMYK: the print profile, unless
+    `[output] print_color = "rgb"` or archival PDF/A (an RGB format here) is asked for."""
+    return profile.press and print_color == "cmyk" and not pdf_a

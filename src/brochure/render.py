@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import __version__, fonts, languages
+from . import __version__, color, fonts, languages
 from .align import Row
 from .assets import builtin_dir
 from .config import Clinic, Config
@@ -123,11 +123,13 @@ def column(
 
 @dataclass(frozen=True)
 class PageInfo:
-    """What a target adds to its HTML: the profile, the creation date, the QR code."""
+    """What a target adds to its HTML: the profile, the creation date, the QR code, and
+    whether its colours are the print shop's CMYK."""
 
     profile: Profile
     created: str = "2000-01-01T00:00:00Z"
     qr: dict[str, str] | None = None
+    cmyk: bool = False
 
 
 def _render(
@@ -140,13 +142,17 @@ def _render(
     **context: Any,
 ) -> str:
     template = environment(config.root).get_template(name)
+    page = page or PageInfo(PROFILES[DEFAULT])
     return template.render(
         size=size,
-        colors={"primary": config.primary, "accent": config.accent},
+        colors={
+            "primary": color.css(color.parse(config.primary), page.cmyk),
+            "accent": color.css(color.parse(config.accent), page.cmyk),
+        },
         hero=hero,
         logo_url=logo_url,
         version=__version__,
-        page=page or PageInfo(PROFILES[DEFAULT]),
+        page=page,
         **context,
     )
 

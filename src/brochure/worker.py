@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import align, booklet, fonts, images, markdown, qr, render
+from . import align, booklet, color, fonts, images, markdown, prepress, qr, render
 from .assets import builtin_dir
 from .atomic import write_atomic
 from .config import Config
 from .content import Brochure, Page
 from .errors import BrochureError, BuildWarning, ImageError
-from .profiles import PDF_A, PROFILES, Profile
+from .profiles import PDF_A, PROFILES, Profile, uses_cmyk
 
 if TYPE_CHECKING:
     from .build import Target
@@ -128,6 +128,7 @@ class _Brochure:
         self.renderer = renderer
         self.hero_paths = task.heroes
         self.cache_dir = task.cache_dir
+        self.pdf_a = task.pdf_a
         self.columns: dict[str, render.Column] = {}
         self.rows: dict[tuple[str, ...], list[align.Row]] = {}
         self.urls: list[str] = []
@@ -182,10 +183,14 @@ class _Brochure:
                 quality=profile.jpeg_quality,
                 cache_dir=self.cache_dir,
                 fit=True,
+                cmyk=self.cmyk(profile),
             )
             self.renderer.fetcher.memory[url] = (prepared.data, prepared.mime)
             if url not in self.urls:
                 self.urls.append(url)
+
+    def cmyk(self, profile: Profile) -> bool:
+        return uses_cmyk(profile, self.config.print_color, self.pdf_a)
 
     def hero(
         self, langs: tuple[str, ...], size: render.PageSize, profile: Profile
@@ -209,6 +214,7 @@ class _Brochure:
                 dpi=profile.hero_dpi,
                 quality=profile.jpeg_quality,
                 cache_dir=self.cache_dir,
+                cmyk=self.cmyk(profile),
             )
         except ImageError as exc:
             raise ImageError(
@@ -219,7 +225,7 @@ class _Brochure:
             ) from None
         url = self.renderer.fetcher.put(
             f"hero/{self.brochure.slug}/{lang}/{size.name}-{width:g}x{height:g}-"
-            f"{profile.hero_dpi}-{profile.jpeg_quality}.jpg",
+            f"{profile.hero_dpi}-{profile.jpeg_quality}{'-cmyk' if self.cmyk(profile) else ''}.jpg",
             prepared.data,
             prepared.mime,
         )
@@ -253,7 +259,9 @@ class _Brochure:
         profile = PROFILES[target.profile]
         self.put_figures(profile)
         hero = self.hero(target.langs, size, profile)
-        page = render.PageInfo(profile=profile, created=created, qr=self.qr(target))
+        page = render.PageInfo(
+            profile=profile, created=created, qr=self.qr(target), cmyk=self.cmyk(profile)
+        )
         if target.layout == "single":
             html = render.html_single(
                 self.columns[target.langs[0]], size, self.config, hero, logo_url, page
@@ -325,6 +333,23 @@ def _profile_warnings(
     return out
 
 
+def _brand_cmyk(config: Config) -> dict[color.RGB, color.CMYK]:
+    """The brand colours' CMYK, wherever their RGB appears (the logo, for one)."""
+    brand = (color.parse(config.primary), color.parse(config.accent))
+    return {c.rgb: c.for_print() for c in brand}
+
+
+def _press_warnings(target: Target, source: Path, problems: list[str]) -> list[BuildWarning]:
+    return [
+        BuildWarning(
+            f"{target.path.name}: {problem} in the print shop's PDF",
+            path=source,
+            hint="a print shop may flatten or convert it; avoid it in custom styles and images",
+        )
+        for problem in problems
+    ]
+
+
 def run(task: Task, on_start: Callable[[Target], None] | None = None) -> Done:
     """Render every target of a task; the first error stops this brochure only."""
     allowed = [task.config.root, builtin_dir("styles")]
@@ -347,9 +372,13 @@ def run(task: Task, on_start: Callable[[Target], None] | None = None) -> Done:
             page = task.brochure.pages[target.langs[0]]
             variant = PDF_A if task.pdf_a else profile.pdf_variant
             identifier = task.digests.get(target.path, target.path.name)
+            cmyk = work.cmyk(profile)
             data, pages, warnings = warm.render(
-                html, page.path.parent, css, page.path, variant=variant, identifier=identifier
+                html, page.path.parent, css, page.path, variant, identifier, cmyk=cmyk
             )
+            if profile.press and not task.pdf_a:
+                data, problems = prepress.finish(data, cmyk, _brand_cmyk(task.config))
+                warnings += _press_warnings(target, page.path, problems)
             if profile.imposed:
                 data, _ = booklet.impose(data)
             done.warnings += _profile_warnings(profile, target, hero, len(data), pages)

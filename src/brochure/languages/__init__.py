@@ -22,6 +22,7 @@ LABEL_KEYS = (
     "address",
     "email",
     "website",
+    "qr",
     "note",
     "tip",
     "important",
