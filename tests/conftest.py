@@ -84,6 +84,32 @@ def words(markdown: str) -> list[str]:
     return [w for w in (letters(t) for t in body.split()) if w]
 
 
+@dataclass
+class Run:
+    """One build of the seed: where it went and its report."""
+
+    out: Path
+    report: Report
+
+
+@pytest.fixture(scope="session")
+def profiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """The seed in every profile (twice, for byte equality), and once as PDF/A."""
+    base = tmp_path_factory.mktemp("profiles")
+    root = make_content(base / "content")
+    runs: dict[str, Run] = {}
+    every = ("office", "print", "email", "booklet")
+    runs["first"] = Run(base / "one", build([root], base / "one", profiles=every, jobs=1))
+    runs["second"] = Run(base / "two", build([root], base / "two", profiles=every, jobs=2))
+    runs["pdfa"] = Run(
+        base / "pdfa", build([root], base / "pdfa", profiles=("office",), pdf_a=True)
+    )
+    for run in runs.values():
+        assert not run.report.failures, [str(f) for f in run.report.failures]
+        assert not run.report.warnings, [str(w) for w in run.report.warnings]
+    return runs
+
+
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Iterator[Path]:
     """A fresh copy of the seed content for a test that changes it."""

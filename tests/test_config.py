@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from brochure import color
 from brochure.config import Clinic, Config, load_config
 from brochure.errors import ConfigError, display_path
 
@@ -60,6 +61,23 @@ def test_the_repository_example_loads() -> None:
     assert config.clinic_for("en") == config.clinic
     assert config.bilingual == ("ru", "en")
     assert (config.primary, config.accent) == ("#1f5f66", "#b5794f")
+
+
+def test_colours_in_cmyk_and_the_print_colour(tmp_path: Path) -> None:
+    write_config(
+        tmp_path,
+        '[colors]\nprimary = "cmyk(90%, 30%, 40%, 20%)"\naccent = "CMYK(0, 0.5, 0.6, 0.3)"\n'
+        '[output]\nprint_color = "rgb"\n',
+    )
+    config, warnings = load_config(tmp_path)
+    assert warnings == []
+    assert config.print_color == "rgb"
+    primary, accent = color.parse(config.primary), color.parse(config.accent)
+    assert primary.cmyk == (0.9, 0.3, 0.4, 0.2) and accent.cmyk == (0.0, 0.5, 0.6, 0.3)
+    # The office's RGB: the profile's view of those inks; the press gets them as written.
+    assert color.css(primary, cmyk=False) == "#00717f"
+    assert color.css(primary, cmyk=True) == "device-cmyk(0.9 0.3 0.4 0.2)"
+    assert load_config(tmp_path / "none")[0].print_color == "cmyk"
 
 
 def test_values_are_trimmed_and_colours_lower_cased(tmp_path: Path) -> None:
@@ -143,16 +161,38 @@ def test_toml_syntax_errors_have_a_line_and_no_column_text(
         pytest.param(
             '[clinic]\nname = "Lumen"\n\n[colors]\nprimary = "teal"\n',
             5,
-            "colour 'primary' must be a hex colour like \"#1f5f66\", got 'teal'"
-            " — use #rgb or #rrggbb",
+            "colour 'primary' must be a hex colour like \"#1f5f66\" or CMYK inks like"
+            " \"cmyk(90%, 30%, 40%, 20%)\", got 'teal' — use #rgb, #rrggbb or cmyk(c%, m%, y%, k%)",
             id="colour-name",
         ),
         pytest.param(
             '[colors]\nprimary = "#1f5f66"\naccent = "#12345"\n',
             3,
-            "colour 'accent' must be a hex colour like \"#1f5f66\", got '#12345'"
-            " — use #rgb or #rrggbb",
+            "colour 'accent' must be a hex colour like \"#1f5f66\" or CMYK inks like"
+            " \"cmyk(90%, 30%, 40%, 20%)\", got '#12345'"
+            " — use #rgb, #rrggbb or cmyk(c%, m%, y%, k%)",
             id="colour-five-digits",
+        ),
+        pytest.param(
+            '[colors]\nprimary = "cmyk(120%, 0%, 0%, 0%)"\n',
+            2,
+            "colour 'primary' 'cmyk(120%, 0%, 0%, 0%)': an ink of 120 %, over 100 %"
+            " — give each ink as 0–100 % and keep their sum at 300 % or less",
+            id="cmyk-ink-over-100",
+        ),
+        pytest.param(
+            '[colors]\naccent = "cmyk(90%, 90%, 90%, 90%)"\n',
+            2,
+            "colour 'accent' 'cmyk(90%, 90%, 90%, 90%)': 360 % total ink, over the 300 % a print"
+            " shop allows — give each ink as 0–100 % and keep their sum at 300 % or less",
+            id="cmyk-too-much-ink",
+        ),
+        pytest.param(
+            '[output]\nprint_color = "grey"\n',
+            2,
+            "'print_color' in [output] must be \"cmyk\" or \"rgb\", got 'grey'"
+            ' — write print_color = "cmyk" (press-ready FOGRA39) or "rgb"',
+            id="print-color-unknown",
         ),
         pytest.param(
             '[bilingual]\npair = ["ru"]\n',

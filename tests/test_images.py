@@ -153,3 +153,21 @@ def test_not_an_image_is_refused(tmp_path: Path) -> None:
         "photo.jpg: error: not a JPEG, PNG, WebP or AVIF image (or the file is damaged)"
         " — export the image again as JPEG or PNG"
     )
+
+
+def test_photo_for_the_press_is_separated_after_every_other_step(tmp_path: Path) -> None:
+    photo = tmp_path / "teal.png"
+    Image.new("RGB", (1200, 600), (31, 95, 102)).save(photo)
+    box = (100.0, 50.0)
+    screen = images.prepare(photo, box, dpi=150, cache_dir=tmp_path / "cache")
+    press = images.prepare(photo, box, dpi=150, cache_dir=tmp_path / "cache", cmyk=True)
+    assert Image.open(io.BytesIO(screen.data)).mode == "RGB"
+    separated = Image.open(io.BytesIO(press.data))
+    assert separated.mode == "CMYK" and separated.size == (screen.width, screen.height)
+    cyan, magenta, yellow, black = (round(v / 2.55) for v in separated.getpixel((300, 150)))
+    # The brand teal through the FOGRA39 profile: cyan and black, no magenta (± JPEG).
+    assert (cyan, magenta, yellow, black) == pytest.approx((64, 0, 22, 63), abs=2)
+    # Two entries in the cache: the colour mode is part of its key.
+    assert len(list((tmp_path / "cache").glob("*.jpg"))) == 2
+    again = images.prepare(photo, box, dpi=150, cache_dir=tmp_path / "cache", cmyk=True)
+    assert again.data == press.data

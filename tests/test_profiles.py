@@ -4,7 +4,7 @@ archival and reproducible PDFs; the QR code."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pdfplumber
@@ -15,38 +15,14 @@ import pytest
 import zxingcpp
 
 from brochure import profiles
-from brochure.build import Report, build
+from brochure.build import build
 
-from .conftest import make_content, make_photo
+from .conftest import Run, make_content, make_photo
 
 MM = 72 / 25.4
 A4 = (595.28, 841.89)
 A5 = (419.53, 595.28)
 BOOKING = "https://lumen-clinic.example/book"
-
-
-@dataclass
-class Run:
-    out: Path
-    report: Report
-
-
-@pytest.fixture(scope="session")
-def profiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    """The seed in every profile (twice, for byte equality), and once as PDF/A."""
-    base = tmp_path_factory.mktemp("profiles")
-    root = make_content(base / "content")
-    runs: dict[str, Run] = {}
-    every = ("office", "print", "email", "booklet")
-    runs["first"] = Run(base / "one", build([root], base / "one", profiles=every, jobs=1))
-    runs["second"] = Run(base / "two", build([root], base / "two", profiles=every, jobs=2))
-    runs["pdfa"] = Run(
-        base / "pdfa", build([root], base / "pdfa", profiles=("office",), pdf_a=True)
-    )
-    for run in runs.values():
-        assert not run.report.failures, [str(f) for f in run.report.failures]
-        assert not run.report.warnings, [str(w) for w in run.report.warnings]
-    return runs
 
 
 def pdf(runs: dict[str, Run], relative: str, which: str = "first") -> Path:
@@ -85,12 +61,16 @@ def test_print_has_3mm_bleed_and_a_trim_box(
     for box in _boxes(pdf(profiled, f"print/hair-mesotherapy.en.{size}.pdf")):
         x0, y0, x1, y1 = box["trim"]
         assert (x1 - x0, y1 - y0) == pytest.approx(trim, abs=0.5)
-        mx0, my0, mx1, my1 = box["media"]
-        # WeasyPrint puts the crop marks in the bleed area: media = trim + 2 × 3 mm.
-        assert (mx1 - mx0, my1 - my0) == pytest.approx(
+        bx0, by0, bx1, by1 = box["bleed"]
+        assert (bx1 - bx0, by1 - by0) == pytest.approx(
             (trim[0] + 6 * MM, trim[1] + 6 * MM), abs=0.5
         )
-        assert x0 - mx0 == pytest.approx(3 * MM, abs=0.3)
+        assert x0 - bx0 == pytest.approx(3 * MM, abs=0.3)
+        # brochure draws the marks in a slug of 6 mm outside the bleed: media = bleed + 12 mm.
+        mx0, my0, mx1, my1 = box["media"]
+        assert (mx1 - mx0, my1 - my0) == pytest.approx(
+            (bx1 - bx0 + 12 * MM, by1 - by0 + 12 * MM), abs=0.5
+        )
 
 
 def test_office_pages_have_no_bleed(profiled: dict[str, Run]) -> None:
@@ -112,19 +92,19 @@ def test_crop_marks_outside_the_trim_box(profiled: dict[str, Run]) -> None:
 
 
 def test_print_hero_runs_into_the_bleed_at_300_dpi(profiled: dict[str, Run]) -> None:
-    with pdfplumber.open(pdf(profiled, "print/hair-mesotherapy.en.a4.pdf")) as doc:
-        page = doc.pages[0]
-        hero = page.images[0]
-        media_left, _, media_right, _ = page.mediabox  # starts at -3 mm: the bleed
-        assert hero["x0"] == pytest.approx(media_left, abs=0.5)
-        assert hero["x1"] == pytest.approx(media_right, abs=0.5)
-        assert hero["srcsize"][0] / (hero["width"] / 72) >= 299.5
+    path = pdf(profiled, "print/hair-mesotherapy.en.a4.pdf")
+    with pdfplumber.open(path) as doc:
+        hero = doc.pages[0].images[0]
+    bleed_left, _, bleed_right, _ = _boxes(path)[0]["bleed"]
+    assert hero["x0"] == pytest.approx(bleed_left, abs=0.5)  # -3 mm: the bleed
+    assert hero["x1"] == pytest.approx(bleed_right, abs=0.5)
+    assert hero["srcsize"][0] / (hero["width"] / 72) >= 299.5
 
 
 def test_print_text_stays_in_the_safe_zone(profiled: dict[str, Run]) -> None:
     with pdfplumber.open(pdf(profiled, "print/hair-mesotherapy.ru.a5.pdf")) as doc:
         for page in doc.pages:
-            trim_left, trim_right = 0, 420  # the media box starts 3 mm left of the trim
+            trim_left, trim_right = 0, 420  # the trim box starts at 0
             for char in page.chars:
                 assert char["x0"] >= trim_left + 5 * MM and char["x1"] <= trim_right - 5 * MM
 

@@ -8,7 +8,8 @@ here, on the PDF it wrote:
    tints) becomes a `k`/`K` operator through `color.to_cmyk`: no `rg`, `RG`, `g`, `G` or
    `sc` in an RGB space is left in any content stream, form or pattern. The brand colours of
    `brochure.toml` map to their own CMYK values wherever they appear, the logo included.
-2. Every image not yet in CMYK is separated through the same profile (its soft mask kept).
+2. Every image not yet in CMYK is separated through the same profile (its soft mask kept),
+   and every CMYK image is tagged with that profile (ICCBased, the output intent's stream).
 3. The page grows a slug around the bleed, and crop and registration marks are drawn there in
    registration colour (`/Separation /All`: every plate), outside the BleedBox, as artifacts.
 4. The output intent names its condition (FOGRA39, registry color.org).
@@ -63,6 +64,7 @@ def finish(
             _Separator(pdf, palette, problems).run()
             _draw_marks(pdf)
             _name_output_intent(pdf)
+            _tag_images(pdf)
             problems += _transparency(pdf)
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             meta["pdfuaid:part"] = "1"
@@ -391,12 +393,47 @@ def _name_output_intent(pdf: pikepdf.Pdf) -> None:
         intent.Info = pikepdf.String(f"{color.OUTPUT_CONDITION} ({color.PROFILE_NAME})")
 
 
+def _tag_images(pdf: pikepdf.Pdf) -> None:
+    """CMYK images tagged with the output intent's own profile: the same separations for
+    the press, and viewers that ignore output intents (pdfium, pdf.js) show true colours."""
+    intents = pdf.Root.get("/OutputIntents", Array())
+    if not intents:
+        return
+    space = pdf.make_indirect(Array([Name.ICCBased, intents[0].DestOutputProfile]))
+    for obj in pdf.objects:
+        if (
+            isinstance(obj, pikepdf.Stream)
+            and obj.get("/Subtype") == "/Image"
+            and obj.get("/ColorSpace") == "/DeviceCMYK"
+        ):
+            obj.ColorSpace = space
+
+
+def _dictionaries(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    """Every dictionary in the file, direct ones (inside others) included."""
+
+    def inside(obj: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        if isinstance(obj, Dictionary):
+            yield obj
+            values: Iterator[pikepdf.Object] = iter(obj.values())
+        elif isinstance(obj, Array):
+            values = iter(obj)
+        else:
+            return
+        for value in values:
+            if isinstance(value, pikepdf.Object) and not value.is_indirect:
+                yield from inside(value)
+
+    for obj in pdf.objects:
+        yield from inside(obj)
+
+
 def _transparency(pdf: pikepdf.Pdf) -> list[str]:
     """Live transparency that a RIP would have to flatten."""
     found: list[str] = []
-    for obj in pdf.objects:
-        if not isinstance(obj, Dictionary):
-            continue
+    for obj in _dictionaries(pdf):
         for key in ("/ca", "/CA"):
             if key in obj and _number(obj[key]) < 1:
                 found.append("transparency (an opacity below 1)")

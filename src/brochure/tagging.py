@@ -10,6 +10,8 @@ are added to the structure elements it builds:
 - A `<table role="presentation">` (the side-by-side columns, the contact band) is layout, not
   data: its `/Table`, `/TR` and `/TD` elements become `/Div`, so no checker looks for the
   header cells that a data table needs. Tables inside it keep their own tags.
+- A data table's header cell says whether it heads a column (the default) or a row
+  (`scope="row"`) in `/Scope`, besides WeasyPrint's `/ID`–`/Headers` links.
 
 The hook wraps `weasyprint.pdf.tags._build_box_tree`, a private function that calls itself
 through its module, so every level of the tree passes through the wrapper. WeasyPrint is
@@ -56,6 +58,13 @@ def install() -> None:
             for struct in original(box, parent, pdf, *args):
                 if own and struct is not parent:
                     struct["Lang"] = pydyf.String(own)
+                if struct.get("S") == "/TH" and layout is None and "A" in struct:
+                    scope = (
+                        "/Row"
+                        if element is not None and element.get("scope") == "row"
+                        else "/Column"
+                    )
+                    struct["A"]["Scope"] = scope
                 if layout is not None and struct.get("S") in _TABLE_PARTS:
                     struct["S"] = "/Div"
                     layout.append(struct)
