@@ -12,7 +12,7 @@ import pdfplumber
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageCms, ImageDraw
+from PIL import Image, ImageCms, ImageDraw, ImageMath
 
 from brochure import color
 from brochure.build import build
@@ -157,7 +157,12 @@ def test_total_ink_is_at_most_300_percent(profiled: dict[str, Run], name: str) -
         for image in _images(doc):
             pixels = pikepdf.PdfImage(image).as_pil_image()
             assert pixels.mode == "CMYK"
-            assert max(sum(p) for p in pixels.get_flattened_data()) <= 255 * color.MAX_INK
+            c, m, y, k = (band.convert("I") for band in pixels.split())
+            total = ImageMath.lambda_eval(
+                lambda ink: ink["c"] + ink["m"] + ink["y"] + ink["k"], c=c, m=m, y=y, k=k
+            )
+            assert isinstance(total, Image.Image)
+            assert total.getextrema()[1] <= 255 * color.MAX_INK
 
 
 def test_marks_in_registration_colour_outside_the_bleed(profiled: dict[str, Run]) -> None:
@@ -280,9 +285,8 @@ def _render(path: Path, scale: float) -> tuple[Image.Image, float, float]:
 
 
 def _mean(image: Image.Image, x: float, y: float, scale: float) -> tuple[int, ...]:
-    patch = image.crop(
-        (round(x * scale) - 4, round(y * scale) - 4, round(x * scale) + 4, round(y * scale) + 4)
-    )
+    left, top = round(x * scale) - 2, round(y * scale) - 2
+    patch = image.crop((left, top, left + 5, top + 5))
     pixel = patch.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
     assert isinstance(pixel, tuple)
     return pixel
@@ -299,7 +303,7 @@ def test_colours_survive_the_round_trip(bands: Path) -> None:
         logo = max(
             (c for c in doc.pages[0].curves if c["top"] < 80), key=lambda c: c["x1"] - c["x0"]
         )
-    scale = 300 / 72
+    scale = 200 / 72
     screen, sx, sy = _render(office, scale)
     press, px, py = _render(print_, scale)
     middle = (hero["top"] + hero["bottom"]) / 2
@@ -321,7 +325,7 @@ def test_colours_survive_the_round_trip(bands: Path) -> None:
             _mean(screen, sx + logo["x0"] + u * size, sy + logo["top"] + v * size, scale),
             _mean(press, px + logo["x0"] + u * size, py + logo["top"] + v * size, scale),
         )
-        for u, v in ((32 / 64, 5 / 64), (29 / 64, 32 / 64))  # the logo's teal ring, its copper leaf
+        for u, v in ((32 / 64, 6 / 64), (29 / 64, 32 / 64))  # the logo's teal disc, its copper leaf
     ]
     print(
         "hero ΔE76:", [round(d, 2) for d in hero_de], "brand ΔE76:", [round(d, 2) for d in brand_de]
