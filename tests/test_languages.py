@@ -104,6 +104,26 @@ def test_a_data_table_in_a_column_stays_a_table(tmp_path: Path) -> None:
     assert validate(str(tmp_path / "out" / "hair-mesotherapy.ru-en.a5.pdf")).findings == ()
 
 
+def test_a_passage_in_another_language_is_tagged_with_it(tmp_path: Path) -> None:
+    root = make_content(tmp_path / "content")
+    page = root / SEED_EN.name
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace(
+            "Mesotherapy for hair is a procedure",
+            'Mesotherapy for hair (<span lang="ru">мезотерапия волос</span>) is a procedure',
+        ),
+        encoding="utf-8",
+    )
+    report = build([page], tmp_path / "out", layouts=("single",), sizes=("a5",))
+    assert not report.failures and not report.warnings
+    root_lang, found = _texts(tmp_path / "out" / "hair-mesotherapy.en.a5.pdf")
+    assert root_lang == "en"
+    passage = [(kind, lang) for kind, lang, text in found if "мезотерапия" in text]
+    assert passage == [("Span", "ru")]
+    assert all(_script(text) in (None, lang) for _, lang, text in found)
+
+
 CHECKED = [
     "hair-mesotherapy.en.a4.pdf",
     "hair-mesotherapy.ru-en.a5.pdf",
