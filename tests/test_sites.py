@@ -329,3 +329,15 @@ def test_body_images_and_callouts_are_drawn(built: dict[str, tuple[int, str, str
     assert "БАЙЛАНЫС" in kk.upper() and "CONTACT" not in kk.upper()  # Kazakh labels
     prp = " ".join(pdf_text(grav / "prp.en.a4.pdf"))
     assert "One session takes about 40 minutes." in prp and "===" not in prp
+
+
+def test_the_first_image_of_the_text_that_exists_is_the_last_resort_hero(tmp_path: Path) -> None:
+    (tmp_path / "page.en.md").write_text(
+        "---\ntitle: Page\n---\nIntro.\n\n![Gone](gone.jpg)\n\n![Room](room.jpg)\n",
+        encoding="utf-8",
+    )
+    shutil.copy(SITES / "hugo-names" / "static" / "img" / "room.jpg", tmp_path / "room.jpg")
+    found = sources.collect([tmp_path])
+    page = found.pages[0]
+    assert (page.hero, page.hero_origin) == ("room.jpg", "the first image in the text")
+    assert [w.line for w in found.warnings if "gone.jpg" in w.message] == [6]

@@ -22,8 +22,6 @@ from .base import Entry, Groups, Site, Skipped, slug_for
 
 __all__ = ["Collection", "Site", "Skipped", "collect", "find_site", "group"]
 
-_BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^\s)>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)")
-
 
 def find_site(paths: list[Path]) -> Site:
     """The site holding the first path: the nearest Grav or Hugo root above it, else a folder.
@@ -118,11 +116,6 @@ def _read(site: Site, entry: Entry, collection: Collection) -> Page | None:
     if page.hero is None and entry.folder_images:
         page.hero_fallback = grav.folder_image(entry.path.parent, page.meta)
         page.hero_fallback_origin = "the first image in the page's folder"
-    if page.hero is None:
-        match = _BODY_IMAGE.search(page.body)
-        if match:
-            page.hero_fallback = match.group(1) or match.group(2)
-            page.hero_fallback_origin = "the first image in the text"
     return page
 
 
@@ -277,7 +270,10 @@ def _locate_images(page: Page, locate: Any) -> None:
 
     body = page.body
     fences = [m.start() for m in _FENCE.finditer(body)]
-    for match in [*_MD_IMAGE.finditer(body), *_HTML_IMAGE.finditer(body)]:
+    matches = sorted(
+        [*_MD_IMAGE.finditer(body), *_HTML_IMAGE.finditer(body)], key=lambda m: m.start()
+    )
+    for match in matches:
         if sum(1 for f in fences if f < match.start()) % 2:
             continue  # inside a code block
         src = next(g for g in match.groups() if g)
@@ -309,6 +305,9 @@ def _locate_images(page: Page, locate: Any) -> None:
         page.body_images[src] = path
         page.body_images.setdefault(name, path)
         page.warnings += warnings
+        if page.hero is None:  # the last resort: the first image the text shows that exists
+            page.hero_fallback = name
+            page.hero_fallback_origin = "the first image in the text"
 
 
 def _under(path: Path, wanted: list[Path]) -> bool:
