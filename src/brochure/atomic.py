@@ -10,11 +10,11 @@ from pathlib import Path
 from .errors import RenderError
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, what: str = "the PDF") -> None:
     """Write `data` to `path` through a temporary file in the same folder, then rename.
 
     A reader never sees a half-written PDF, and the previous file stays until the
-    new one is complete.
+    new one is complete. `what` names the file in the error.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,19 +39,19 @@ def write_atomic(path: Path, data: bytes) -> None:
             Path(tmp).unlink()
         if isinstance(exc, OSError):
             raise RenderError(
-                f"cannot write the PDF ({exc.strerror})",
+                f"cannot write {what} ({exc.strerror})",
                 path=path,
                 hint="free some disk space or choose another --out folder",
             ) from None
         raise
 
 
-def remove_stale_temporaries(folder: Path) -> list[Path]:
+def remove_stale_temporaries(folder: Path, pattern: str = ".*.pdf.*.tmp") -> list[Path]:
     """Delete temporary files left by a build that was killed (its process is gone)."""
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
-    for tmp in folder.glob(".*.pdf.*.tmp"):
+    for tmp in folder.glob(pattern):
         pid = tmp.name.rsplit(".", 3)[-3] if tmp.name.count(".") >= 4 else ""
         if not pid.isdigit() or _alive(int(pid)):
             continue

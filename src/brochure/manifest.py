@@ -6,6 +6,10 @@ images, `brochure.toml`, the logo, every template and stylesheet, the fonts, the
 layout and size, and brochure's version. A file is hashed once per run; a file
 whose size and modification time match the manifest's record keeps its recorded
 hash without being read again.
+
+It also keeps what the catalogue (`catalogue.py`) needs to list PDFs this run did not
+touch: the `catalogue` section, whose shape that module owns. A manifest whose bytes would
+not change is not written again.
 """
 
 from __future__ import annotations
@@ -33,12 +37,14 @@ class Manifest:
         self.path = out / MANIFEST_NAME
         self.outputs: dict[str, dict[str, Any]] = {}
         self.files: dict[str, list[Any]] = {}  # path -> [size, mtime_ns, sha256]
+        self.catalogue: dict[str, Any] = {}  # owned by catalogue.py
         self._hashed: dict[str, str] = {}
         with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("format") == _FORMAT and data.get("version") == __version__:
                 self.outputs = dict(data["outputs"])
                 self.files = dict(data["files"])
+                self.catalogue = dict(data.get("catalogue", {}))
 
     def file_hash(self, path: Path) -> str:
         """sha256 of a file's bytes (or of its absence), computed at most once per run."""
@@ -102,19 +108,24 @@ class Manifest:
             return output.as_posix()
 
     def save(self) -> None:
-        """Write the manifest atomically; a build that cannot save it still succeeded."""
+        """Write the manifest atomically when it changed; a build that cannot save it succeeded."""
         data = {
             "format": _FORMAT,
             "version": __version__,
             "outputs": dict(sorted(self.outputs.items())),
             "files": dict(sorted(self.files.items())),
+            "catalogue": self.catalogue,
         }
+        text = json.dumps(data, indent=1, sort_keys=True)
+        with contextlib.suppress(OSError, ValueError):
+            if self.path.read_text(encoding="utf-8") == text:
+                return
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f"{MANIFEST_NAME}.", dir=self.path.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(data, handle, indent=1)
+                    handle.write(text)
                 Path(tmp).replace(self.path)
             finally:
                 with contextlib.suppress(OSError):
