@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import check, images, sources
+from . import catalogue, check, images, sources
 from .assets import builtin_dir
 from .atomic import remove_stale_temporaries
 from .config import CONFIG_NAME, Config, load_config
@@ -269,7 +269,7 @@ def _inputs(target: Target, config: Config, heroes: dict[str, Path | None]) -> l
         config.root / "styles",
     ):
         if folder.is_dir():
-            files += [p for p in folder.rglob("*") if p.is_file()]
+            files += [p for p in folder.rglob("*") if p.is_file() and p.name != catalogue.TEMPLATE]
     return files
 
 
@@ -418,6 +418,7 @@ def build(
             report.workers.setdefault(done.pid, []).append((done.rss_kb, done.peak_kb))
     if progress:
         progress("done", total, total)
+    catalogue.write(report, out, config, manifest)
     if report.outputs or manifest.path.exists():
         manifest.save()
     order = {t.path: i for i, t in enumerate(targets)}
