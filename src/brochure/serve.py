@@ -2,8 +2,11 @@
 
 The server binds to 127.0.0.1 and serves three things only: its page, a stream of
 server-sent events that tells the page a build finished, and files inside the output
-folder (PDFs and their thumbnails). Builds run in warm worker processes that live as
-long as the server, so a one-page change costs only its own PDFs.
+folder (PDFs, their thumbnails, the catalogue's fonts). The page is the catalogue
+(`catalogue.py`, the same template as `<out>/index.html`) with the live parts on top: the
+build summary, every page of every PDF, and a refresh in place after each build. Builds run
+in warm worker processes that live as long as the server, so a one-page change costs only
+its own PDFs.
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import jinja2
-from markupsafe import Markup
-
-from . import __version__
+from . import __version__, catalogue
 from .assets import builtin_dir
 from .build import Output, Report, build, worker_pool
 from .errors import BrochureError, display_path
 
 THUMBS = ".thumbs"
 THUMB_WIDTH = 150  # pixels
+SERVED = {  # the only kinds of file served from the output folder
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".ttf": "font/ttf",
+}
 
 
 @dataclass
@@ -48,15 +54,24 @@ class State:
     def __init__(self, out: Path) -> None:
         self.out = out.resolve()
         self.version = 0
-        self.cards: list[Card] = []
+        self.cards: list[Card] = []  # every page of every PDF, by brochure
+        self.view: catalogue.View | None = None  # the catalogue of the last build
         self.problems: list[str] = []
         self.summary = "building…"
         self.page_slugs: dict[Path, str] = {}
         self.changed = threading.Condition()
 
-    def publish(self, cards: list[Card], problems: list[str], summary: str) -> None:
+    def publish(
+        self,
+        cards: list[Card],
+        problems: list[str],
+        summary: str,
+        view: catalogue.View | None = None,
+    ) -> None:
         with self.changed:
             self.cards, self.problems, self.summary = cards, problems, summary
+            if view is not None:
+                self.view = view
             self.version += 1
             self.changed.notify_all()
 
@@ -66,7 +81,7 @@ class State:
             return self.version
 
     def resolve(self, url_path: str) -> Path | None:
-        """The file a `/files/...` URL names, only if it is a PDF or PNG inside the output."""
+        """The file a `/files/...` URL names, only if it is of a SERVED kind inside the output."""
         relative = unquote(url_path)
         if "\0" in relative or relative.startswith("/") or "\\" in relative:
             return None
@@ -76,7 +91,7 @@ class State:
             return None
         if not path.is_relative_to(self.out) or not path.is_file():
             return None
-        return path if path.suffix in (".pdf", ".png") else None
+        return path if path.suffix in SERVED else None
 
 
 def thumbnails(pdf: Path, out: Path) -> list[str]:
@@ -151,53 +166,6 @@ def _last_good(state: State, slug: str) -> list[dict[str, Any]]:
     return []
 
 
-PAGE = jinja2.Environment(autoescape=True).from_string(
-    """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>brochure preview</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #f3f5f5; color: #222; }
-header { background: #1f5f66; color: #fff; padding: 10px 20px; position: sticky; top: 0; }
-main { padding: 12px 20px 40px; }
-.card { background: #fff; border-radius: 6px; margin: 14px 0; padding: 12px 16px;
-        box-shadow: 0 1px 2px #0002; }
-.card h2 { margin: 0 0 8px; font-size: 17px; }
-.pdfs { display: flex; flex-wrap: wrap; gap: 18px; }
-.pdf a.name { display: block; font-weight: 600; margin-bottom: 4px; color: #1f5f66; }
-.thumbs { display: flex; gap: 4px; }
-.thumbs img { width: 150px; border: 1px solid #ccd; background: #fff; }
-.error { color: #a11; background: #fdecec; padding: 6px 10px; border-radius: 4px;
-         font-family: ui-monospace, monospace; white-space: pre-wrap; margin: 6px 0; }
-</style></head>
-<body><header>brochure {{ version }} preview · <span id="summary">{{ summary }}</span></header>
-<main id="main">{{ body }}</main>
-<script>
-const events = new EventSource("/events");
-events.addEventListener("build", async () => {
-  const response = await fetch("/?part=main", {cache: "no-store"});
-  const data = await response.json();
-  document.getElementById("main").innerHTML = data.main;
-  document.getElementById("summary").textContent = data.summary;
-  document.body.dataset.build = data.build;
-});
-</script>
-</body></html>"""
-)
-
-MAIN = jinja2.Environment(autoescape=True).from_string(
-    """{% for problem in problems %}<div class="error problem">{{ problem }}</div>{% endfor %}
-{% for card in cards %}<section class="card" id="{{ card.slug }}"><h2>{{ card.title }}</h2>
-{% for error in card.errors %}<div class="error">{{ error }}</div>{% endfor %}
-<div class="pdfs">{% for pdf in card.pdfs %}<div class="pdf">
-<a class="name" href="/files/{{ pdf.name }}?v={{ pdf.stamp }}">{{ pdf.label }}</a>
-{% if not card.errors %}<div class="thumbs">{% for t in pdf.thumbs %}
-<a href="/files/{{ pdf.name }}?v={{ pdf.stamp }}#page={{ loop.index }}">
-<img class="thumb" src="/files/{{ t }}?v={{ pdf.stamp }}" alt="page {{ loop.index }}"></a>
-{% endfor %}</div>{% endif %}
-</div>{% endfor %}</div></section>
-{% endfor %}"""
-)
-
-
 class Handler(http.server.BaseHTTPRequestHandler):
     """`/`, `/events` and `/files/<path inside the output folder>`; nothing else."""
 
@@ -219,16 +187,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         state = self.state
         if parts.path == "/":
-            main = MAIN.render(cards=state.cards, problems=state.problems)
+            view = state.view or catalogue.empty(state.out)
+            live = catalogue.Live(
+                summary=state.summary,
+                build=state.version,
+                problems=state.problems,
+                previews={card.slug: card.pdfs for card in state.cards},
+            )
             if parts.query == "part=main":
+                main = catalogue.render(view, live, part=True)
                 data = {"main": main, "summary": state.summary, "build": state.version}
                 self._send(200, json.dumps(data).encode(), "application/json")
             else:
-                page = PAGE.render(
-                    body=Markup(main),
-                    summary=state.summary,
-                    version=__version__,
-                )
+                page = catalogue.render(view, live)
                 self._send(200, page.encode(), "text/html; charset=utf-8")
         elif parts.path == "/events":
             self._events()
@@ -237,8 +208,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if path is None:
                 self._send(404, b"not found", "text/plain")
             else:
-                kind = "application/pdf" if path.suffix == ".pdf" else "image/png"
-                self._send(200, path.read_bytes(), kind)
+                self._send(200, path.read_bytes(), SERVED[path.suffix])
         else:
             self._send(404, b"not found", "text/plain")
 
@@ -305,7 +275,8 @@ class Preview:
         began = time.perf_counter()
         try:
             report = build(self.paths, self.out, jobs=self.jobs, pool=pool)
-            cards, problems = cards_from(report, self.state)
+            cards, _ = cards_from(report, self.state)  # failures are on the catalogue's cards
+            view = catalogue.load(report, self.out)
         except BrochureError as exc:  # configuration: show it, keep the last good PDFs
             self.state.publish(self.state.cards, [str(exc)], "configuration error")
             if self.on_build:
@@ -322,7 +293,7 @@ class Preview:
             f"{len(report.outputs)} PDF(s) made, {len(report.skipped)} up to date, "
             f"{len(report.failures)} failed, {took:.1f} s"
         )
-        self.state.publish(cards, problems, summary)
+        self.state.publish(cards, [], summary, view)
         if self.on_build:
             self.on_build(report)
 
