@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import html
 import os
 import shutil
 import struct
@@ -14,6 +15,7 @@ import pytest
 from PIL import Image
 
 from brochure.build import CACHE_DIR
+from brochure.catalogue import FOLDER, INDEX
 from brochure.manifest import MANIFEST_NAME
 
 from .conftest import CONTENT, make_photo
@@ -409,9 +411,11 @@ def test_bad_input(tmp_path: Path, setup: Setup, code: int, expected: list[str])
     leftovers = [
         p.name
         for p in out.iterdir()
-        if not p.name.endswith(".pdf") and p.name not in (MANIFEST_NAME, CACHE_DIR)
+        if not p.name.endswith(".pdf") and p.name not in (MANIFEST_NAME, CACHE_DIR, INDEX, FOLDER)
     ]
     assert leftovers == []
+    catalogue = html.unescape((out / INDEX).read_text(encoding="utf-8"))
+    assert [line for line in expected if ": error: " in line and line not in catalogue] == []
     for pdf in out.iterdir():
         if pdf.suffix == ".pdf":
             assert pdf.read_bytes().startswith(b"%PDF-") and b"%%EOF" in pdf.read_bytes()[-64:]

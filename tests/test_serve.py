@@ -23,6 +23,7 @@ def served(tmp_path: Path) -> Iterator[tuple[State, int]]:
     (out / "sub").mkdir(parents=True)
     (out / "a.pdf").write_bytes(b"%PDF-1.7 test")
     (out / "sub" / "b.png").write_bytes(b"\x89PNG test")
+    (out / "sub" / "c.webp").write_bytes(b"RIFF test")
     (out / "notes.txt").write_text("not served")
     (tmp_path / "secret.pdf").write_bytes(b"%PDF secret")
     (out / "link.pdf").symlink_to(tmp_path / "secret.pdf")
@@ -73,6 +74,7 @@ def test_built_files_are_served(served: tuple[State, int]) -> None:
     _, port = served
     assert get(port, "/files/a.pdf") == (200, b"%PDF-1.7 test", "application/pdf")
     assert get(port, "/files/sub/b.png?v=1") == (200, b"\x89PNG test", "image/png")
+    assert get(port, "/files/sub/c.webp") == (200, b"RIFF test", "image/webp")
 
 
 def test_a_finished_build_is_an_event(served: tuple[State, int]) -> None:
@@ -107,6 +109,8 @@ def test_rebuild_on_save_and_error_in_place(tmp_path: Path) -> None:
         _wait(lambda: builds)
         status, body, _ = get(port, "/")
         assert status == 200 and b'class="thumb"' in body
+        assert b'id="search"' in body and b'<article class="card" id="hair-mesotherapy"' in body
+        assert b"/files/.brochure-catalogue/thumbs/" in body  # the catalogue, live
         seed = root / "000_47d77d7bc2ab0bf7.txt"
         seed.write_text(seed.read_text(encoding="utf-8").replace("title: Hair", "title: [Hair"))
         _wait(lambda: len(builds) >= 2)
