@@ -62,7 +62,7 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests scripts benchmarks
 	$(VENV)/bin/ruff format src tests scripts benchmarks
 
-# Regenerate docs/preview-a4.png and docs/preview-a5.png from the seed page.
+# Regenerate docs/preview-*.png: the seed page's first pages and the catalogue's screenshot.
 previews: $(STAMP)
 	$(PY) scripts/make_previews.py
 
@@ -72,6 +72,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/serve_latency.py
 	$(PY) benchmarks/check_speed.py
+	$(PY) benchmarks/catalogue.py --pages 20
 
 # Remove build output (dist/ and caches); keeps .venv.
 clean:

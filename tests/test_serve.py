@@ -161,11 +161,16 @@ def test_end_to_end_in_a_real_browser(tmp_path: Path) -> None:
                 "[...document.querySelectorAll('img.thumb')].every(i => i.naturalWidth > 0)"
             )
             page.evaluate("window.scrollTo(0, 400); window.marker = 'same page'")
+            page.fill("#search", "пилинг")  # the catalogue's search, kept across refreshes
             seed = root / "000_47d77d7bc2ab0bf7.txt"
             text = seed.read_text(encoding="utf-8")
             seed.write_text(text.replace("Thanks to this", "Zanzibar tested. Thanks to this"))
             page.wait_for_function("document.body.dataset.build >= 2", timeout=60_000)
             assert page.evaluate("window.marker") == "same page"  # refreshed without a reload
+            assert page.input_value("#search") == "пилинг"
+            assert page.locator("#count").inner_text() == "Showing 0 of 1"
+            assert page.locator("#hair-mesotherapy").is_hidden()  # applied to the new cards
+            page.fill("#search", "")
             link = page.locator("a.name", has_text="en · A4").first.get_attribute("href")
             assert link is not None
             pdf = tmp_path / "dist" / link.split("?")[0].removeprefix("/files/")
