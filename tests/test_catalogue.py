@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -331,3 +332,41 @@ def test_colours_stay_readable(color: str) -> None:
     assert contrast(colors["accent"]) >= 3.0
     if contrast(color) >= 4.5:
         assert colors["primary"] == (color if len(color) == 7 else "#000000")
+
+
+def test_a_damaged_pdf_is_a_card_without_thumbnail(tmp_path: Path) -> None:
+    root = _content(tmp_path / "content", [])
+    out = tmp_path / "dist"
+    build([root], out, sizes=("a5",), layouts=("single",))
+    cover = out / "hair-mesotherapy.ru.a5.pdf"  # the cover: the site's first language
+    cover.write_bytes(b"%PDF-damaged".ljust(cover.stat().st_size, b"\0"))  # same size: skipped
+    shutil.rmtree(out / FOLDER / "thumbs")
+    report = build([root], out, sizes=("a5",), layouts=("single",))
+    assert report.outputs == [] and not report.failures
+    assert [str(w).split(": warning: ", 1) for w in report.warnings] == [
+        [
+            str(cover),
+            "no thumbnail for the catalogue (PdfiumError: Failed to load document (PDFium: Data"
+            " format error).) — the PDF may be damaged; build again with --force",
+        ]
+    ]
+    text = (out / INDEX).read_text(encoding="utf-8")
+    assert '<div class="cover empty"' in text and 'href="hair-mesotherapy.en.a5.pdf"' in text
+
+
+def test_leftovers_of_an_earlier_run_do_no_harm(tmp_path: Path) -> None:
+    from brochure.manifest import MANIFEST_NAME
+
+    root = _content(tmp_path / "content", [])
+    out = tmp_path / "dist"
+    build([root], out, sizes=("a5",), layouts=("single",))
+    manifest = out / MANIFEST_NAME
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["catalogue"] = {"brochures": {"x": 5, "y": {"titles": []}}, "pdfs": ["z"]}
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    stale = out / f".{INDEX}.99999999.abc.tmp"  # from a build that was killed
+    stale.write_text("half")
+    report = build([root], out, sizes=("a5",), layouts=("single",))
+    assert not report.warnings and not report.failures and len(report.skipped) == 2
+    assert not stale.exists()
+    assert 'href="hair-mesotherapy.ru.a5.pdf"' in (out / INDEX).read_text(encoding="utf-8")

@@ -198,12 +198,14 @@ def remember(report: Report, out: Path, manifest: Manifest) -> None:
         for key, info in _dict(section.get("pdfs")).items()
         if {"slug", "langs", "size", "profile"} <= _dict(info).keys()
     }
+    owner = {str(p.path.resolve()): b.slug for b in report.brochures for p in b.pages.values()}
+    for slug, record in brochures.items():  # a page belongs to one brochure: its latest
+        record["pages"] = {k: v for k, v in record["pages"].items() if owner.get(v, slug) == slug}
     for brochure in report.brochures:
-        pages = {lang: str(page.path.resolve()) for lang, page in brochure.pages.items()}
-        for record in brochures.values():  # a page belongs to one brochure: its latest
-            record["pages"] = {k: v for k, v in record["pages"].items() if v not in pages.values()}
-        titles = {lang: page.title for lang, page in brochure.pages.items()}
-        brochures[brochure.slug] = {"titles": titles, "pages": pages}
+        brochures[brochure.slug] = {
+            "titles": {lang: page.title for lang, page in brochure.pages.items()},
+            "pages": {lang: str(page.path.resolve()) for lang, page in brochure.pages.items()},
+        }
     for target in [o.target for o in report.outputs] + list(report.skipped):
         pdfs[target.path.relative_to(out).as_posix()] = {
             "slug": target.brochure.slug,
