@@ -370,3 +370,19 @@ def test_leftovers_of_an_earlier_run_do_no_harm(tmp_path: Path) -> None:
     assert not report.warnings and not report.failures and len(report.skipped) == 2
     assert not stale.exists()
     assert 'href="hair-mesotherapy.ru.a5.pdf"' in (out / INDEX).read_text(encoding="utf-8")
+
+
+def test_a_broken_catalogue_template_is_a_warning(tmp_path: Path) -> None:
+    root = _content(tmp_path / "content", [])
+    (root / "templates").mkdir()
+    (root / "templates" / "catalogue.html.j2").write_text("<p>\n{{ view.cards }\n", "utf-8")
+    report = build([root], tmp_path / "dist", sizes=("a5",), layouts=("single",))
+    assert len(report.outputs) == 2 and not report.failures
+    assert [str(w).split(": warning: ") for w in report.warnings] == [
+        [
+            f"{root / 'templates' / 'catalogue.html.j2'}:2",
+            "the catalogue was not updated: TemplateSyntaxError: unexpected '}' — fix"
+            " templates/catalogue.html.j2, or remove it to use the built-in one",
+        ]
+    ]
+    assert not (tmp_path / "dist" / INDEX).exists()

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import jinja2
+
 from . import __version__, typography
 from .atomic import remove_stale_temporaries, write_atomic
 from .config import Config
@@ -183,6 +185,18 @@ def write(report: Report, out: Path, config: Config, manifest: Manifest) -> None
             message = f"cannot update the catalogue ({exc.strerror})"
         hint = "the PDFs are built; check the output folder is writable and build again"
         report.warn([BuildWarning(message, path=index, hint=hint)])
+    except jinja2.TemplateError as exc:  # a content folder's own template
+        filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        report.warn(
+            [
+                BuildWarning(
+                    f"the catalogue was not updated: {type(exc).__name__}: {exc.message}",
+                    path=Path(filename) if filename else config.root / "templates" / TEMPLATE,
+                    line=line,
+                    hint=f"fix templates/{TEMPLATE}, or remove it to use the built-in one",
+                )
+            ]
+        )
 
 
 def remember(report: Report, out: Path, manifest: Manifest) -> None:
@@ -449,7 +463,12 @@ def render(view: View, live: Live | None = None, part: bool = False) -> str:
     """The catalogue page (or, with `part`, only its cards, for the live page to swap in)."""
     from .render import environment
 
-    template = environment(view.root).get_template(TEMPLATE)
+    env = environment(view.root)
+    template = env.get_template(TEMPLATE)
+    override = view.root / "templates" / TEMPLATE
+    if (template.filename == str(override)) != override.is_file() and env.cache is not None:
+        env.cache.clear()  # a content folder's own template appeared or went since it was loaded
+        template = env.get_template(TEMPLATE)
     return template.render(
         view=view,
         words=view.words[view.ui[0]],
