@@ -49,7 +49,8 @@ INDEX = "index.html"
 TEMPLATE = "catalogue.html.j2"  # not an input of any PDF: editing it remakes no PDF
 FOLDER = ".brochure-catalogue"  # thumbnails and fonts, beside index.html
 THUMB_WIDTH = 240  # pixels: sharp at 120 CSS pixels on a high-density screen
-THUMB_QUALITY = 60
+THUMB_QUALITY = 55
+THUMB_EFFORT = 2  # WebP method: 3 ms a picture; 6 saves 0.3 KB for 25 ms more
 SIZE_ORDER = ("a4", "a5")
 COVER_PROFILES = ("office", "email", "print", "booklet")  # plainest first: no marks, one page
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
@@ -424,7 +425,7 @@ def thumbnail(pdf: Path) -> bytes:
     finally:
         document.close()
     buffer = io.BytesIO()
-    image.save(buffer, "WEBP", quality=THUMB_QUALITY, method=6)
+    image.save(buffer, "WEBP", quality=THUMB_QUALITY, method=THUMB_EFFORT)
     return buffer.getvalue()
 
 
