@@ -72,6 +72,7 @@ class Report:
     failures: list[BrochureError] = field(default_factory=list)
     warnings: list[BuildWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    catalogue: catalogue.View | None = None  # what <out>/index.html shows (catalogue.py)
     seconds: float = 0.0
 
     def warn(self, items: Sequence[BuildWarning]) -> None:

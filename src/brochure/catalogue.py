@@ -64,13 +64,22 @@ FONTS = (
 
 
 def labels(lang: str) -> dict[str, str] | None:
-    """The catalogue's words in `lang` (English for any it lacks); None for a language it has
-    no words for. The one place they are read."""
-    from .render import CATALOGUE_LABELS
+    """The catalogue's words in `lang` (English for any it lacks) and the language's own name;
+    None for a language without them. The one place they are read."""
+    from . import languages
 
-    if lang not in CATALOGUE_LABELS:
+    own = languages.get(lang)
+    if not own.known or not own.catalogue:
         return None
-    return {**CATALOGUE_LABELS["en"], **CATALOGUE_LABELS[lang]}
+    return {**languages.get("en").catalogue, **own.catalogue, "name": own.name}
+
+
+def language_name(lang: str) -> str:
+    """A language's own name (`Русский`), or its code in capitals when brochure has no file."""
+    from . import languages
+
+    own = languages.get(lang)
+    return own.name if own.known else lang.upper()
 
 
 @dataclass(frozen=True)
@@ -170,7 +179,7 @@ def write(report: Report, out: Path, config: Config, manifest: Manifest) -> None
     index = out / INDEX
     try:
         remember(report, out, manifest)
-        view = collect(report, out, config, manifest)
+        view = report.catalogue = collect(report, out, config, manifest)
         if not any(card.rows for card in view.cards) and not index.exists():
             return  # nothing was ever built here: leave the folder as it is
         report.warn(make_thumbnails(view, out, manifest))
@@ -248,8 +257,11 @@ def collect(report: Report, out: Path, config: Config, manifest: Manifest) -> Vi
     """The catalogue as the manifest and this run's failures describe it (writes nothing)."""
     brochures: dict[str, Any] = manifest.catalogue.get("brochures", {})
     langs = {lang for record in brochures.values() for lang in record["titles"]}
-    first = [lang for lang in config.bilingual if lang in langs]
-    site = first + sorted(langs - set(first))  # the configured pair first
+    from .build import bilingual_order  # build calls this module: imported when used
+
+    preferred = bilingual_order(config, report.site) if report.site else config.bilingual
+    first = [lang for lang in preferred if lang in langs]
+    site = first + sorted(langs - set(first))  # the side-by-side order first
 
     def order(langs: Iterable[str]) -> tuple[int, list[int]]:
         ranks = [site.index(lang) if lang in site else len(site) for lang in langs]
@@ -287,7 +299,7 @@ def collect(report: Report, out: Path, config: Config, manifest: Manifest) -> Vi
         root=config.root,
         ui=ui,
         words={lang: _words(lang, config) for lang in ui},
-        names={lang: (labels(lang) or {}).get("name", lang.upper()) for lang in site},
+        names={lang: language_name(lang) for lang in site},
         colors=palette(config.primary, config.accent),
         logo=_logo(config),
         cards=present,
@@ -486,15 +498,3 @@ def empty(root: Path) -> View:
     config = Config(root=root)
     words = {"en": _words("en", config)}
     return View(root, ["en"], words, {}, palette(config.primary, config.accent), None)
-
-
-def load(report: Report, out: Path) -> View:
-    """The catalogue of a finished build, read back from its manifest (for `brochure serve`)."""
-    from .config import load_config
-
-    config, _ = load_config(report.root)
-    manifest = Manifest(out)
-    view = collect(report, out, config, manifest)
-    make_thumbnails(view, out, manifest, create=False)
-    view.fonts = make_fonts(out, create=False)
-    return view

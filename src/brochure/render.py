@@ -50,66 +50,6 @@ def labels_for(lang: str) -> dict[str, str]:
     return languages.get(lang).labels
 
 
-# The words of the catalogue page (`<out>/index.html`), read by `catalogue.labels`.
-# `name` is the language's own name; {shown}, {total} and {query} are filled in.
-CATALOGUE_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "name": "English",
-        "heading": "Brochures",
-        "help": "Open a size to see or print the PDF. To e-mail a brochure, attach its "
-        "“for e-mail” file: it is small enough to send.",
-        "search": "Find a brochure",
-        "search_hint": "Part of a title in any language, or a file name",
-        "language": "Language",
-        "size": "Size",
-        "use": "Made for",
-        "all": "All",
-        "shown": "Showing {shown} of {total}",
-        "none": "No brochure matches. Clear the search or choose “All”.",
-        "reset": "Show all",
-        "side_by_side": "side by side",
-        "office": "office printer",
-        "print": "for the print shop",
-        "email": "for e-mail",
-        "booklet": "folded booklet",
-        "kb": "KB",
-        "mb": "MB",
-        "failed": "Could not be made:",
-        "earlier": "The files listed are from an earlier build.",
-        "alert": "Some brochures could not be made; each says why in its card.",
-        "ui": "Page language",
-        "made_by": "Made by brochure {version}",
-    },
-    "ru": {
-        "name": "Русский",
-        "heading": "Брошюры",
-        "help": "Нажмите на формат, чтобы открыть или распечатать PDF. Чтобы отправить брошюру "
-        "по почте, приложите файл «для e-mail»: он достаточно мал.",
-        "search": "Найти брошюру",
-        "search_hint": "Часть названия на любом языке или имя файла",
-        "language": "Язык",
-        "size": "Формат",
-        "use": "Назначение",
-        "all": "Все",
-        "shown": "Показано {shown} из {total}",
-        "none": "Ничего не найдено. Очистите поиск или выберите «Все».",
-        "reset": "Показать все",
-        "side_by_side": "в две колонки",
-        "office": "для офисного принтера",
-        "print": "для типографии",
-        "email": "для e-mail",
-        "booklet": "буклет со сгибом",
-        "kb": "КБ",
-        "mb": "МБ",
-        "failed": "Не удалось сделать:",
-        "earlier": "Файлы ниже — из предыдущей сборки.",
-        "alert": "Некоторые брошюры не удалось сделать; причина указана в их карточках.",
-        "ui": "Язык страницы",
-        "made_by": "Сделано программой brochure {version}",
-    },
-}
-
-
 def display_url(url: str) -> str:
     """`https://www.clinic.example/` → `clinic.example`."""
     parts = urlsplit(url if "//" in url else "//" + url)

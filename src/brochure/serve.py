@@ -276,7 +276,7 @@ class Preview:
         try:
             report = build(self.paths, self.out, jobs=self.jobs, pool=pool)
             cards, _ = cards_from(report, self.state)  # failures are on the catalogue's cards
-            view = catalogue.load(report, self.out)
+            view = report.catalogue or catalogue.empty(self.root)
         except BrochureError as exc:  # configuration: show it, keep the last good PDFs
             self.state.publish(self.state.cards, [str(exc)], "configuration error")
             if self.on_build:

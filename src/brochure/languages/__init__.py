@@ -1,5 +1,8 @@
 """Languages as data: the labels a brochure prints and the typography of its text.
 
+A file's `[catalogue]` table holds the words of the catalogue page (`catalogue.py`); a
+language without one has the catalogue in the languages that do.
+
 One TOML file per language in this folder (`ru.toml`, `de.toml`, …): adding a
 language adds a file, not code. A language without a file is printed with the
 English labels and typography; the build says so once.
@@ -8,7 +11,7 @@ English labels and typography; the build says so once.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -43,6 +46,7 @@ class Language:
     dash: str  # a dash between spaces becomes this one (– or —)
     short_words: bool  # a no-break space after one- and two-letter words (Russian rule)
     known: bool = True  # False: no data file, English used instead
+    catalogue: dict[str, str] = field(default_factory=dict)  # the catalogue page's words
 
 
 def known() -> list[str]:
@@ -76,4 +80,5 @@ def get(code: str) -> Language:
         typo.get("quotes", "“”‘’"),
         str(typo.get("dash", "–")),
         bool(typo.get("short_words", False)),
+        catalogue={k: str(v) for k, v in data.get("catalogue", {}).items()},
     )
