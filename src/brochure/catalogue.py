@@ -300,7 +300,7 @@ def collect(report: Report, out: Path, config: Config, manifest: Manifest) -> Vi
         ui=ui,
         words={lang: _words(lang, config) for lang in ui},
         names={lang: language_name(lang) for lang in site},
-        colors=palette(config.primary, config.accent),
+        colors=_colors(config),
         logo=_logo(config),
         cards=present,
         rows=sorted({key for _, _, key in found}, key=lambda key: order(key.split("-"))),
@@ -369,6 +369,13 @@ def _words(lang: str, config: Config) -> dict[str, str]:
     words["title"] = f"{words['heading']} · {clinic.name}"
     words["made_by"] = words["made_by"].replace("{version}", __version__)
     return words
+
+
+def _colors(config: Config) -> dict[str, str]:
+    """The page's colours from the clinic's (given in hex or in CMYK inks: the screen's sRGB)."""
+    from . import color
+
+    return palette(color.parse(config.primary).hex, color.parse(config.accent).hex)
 
 
 def _logo(config: Config) -> str | None:
@@ -497,4 +504,4 @@ def empty(root: Path) -> View:
     """A catalogue with nothing in it yet (the live page before its first build)."""
     config = Config(root=root)
     words = {"en": _words("en", config)}
-    return View(root, ["en"], words, {}, palette(config.primary, config.accent), None)
+    return View(root, ["en"], words, {}, _colors(config), None)
