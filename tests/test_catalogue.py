@@ -16,11 +16,12 @@ from brochure.build import Report, build
 from brochure.catalogue import FOLDER, INDEX
 from brochure.palette import contrast, palette
 
-from .conftest import make_content, make_photo
+from .conftest import CONTENT, make_content, make_photo
 from .test_serve import _browser
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "catalogue"
 BROKEN = "content/broken.en.md:2: error: invalid front matter"
+PEEL = ("chemical-peel.en.md", "chemical-peel.ru.md")
 
 
 @dataclass
@@ -31,11 +32,23 @@ class Site:
 
 
 def _content(folder: Path, names: list[str]) -> Path:
+    """The seed content, a small photo and some of the fixture pages."""
     root = make_content(folder)
     make_photo(root / "images" / "photo.jpg", (900, 600), format="JPEG")
     for name in names:
         shutil.copy(FIXTURES / name, root / name)
     return root
+
+
+def _small(folder: Path, names: tuple[str, ...] = PEEL) -> Path:
+    """Only fixture pages (short, a small photo): quick to build again and again."""
+    (folder / "images").mkdir(parents=True)
+    shutil.copy(CONTENT / "brochure.toml", folder / "brochure.toml")
+    shutil.copy(CONTENT / "images" / "logo.svg", folder / "images" / "logo.svg")
+    make_photo(folder / "images" / "photo.jpg", (900, 600), format="JPEG")
+    for name in names:
+        shutil.copy(FIXTURES / name, folder / name)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     names = [p.name for p in sorted(FIXTURES.glob("*.md"))]
     root = _content(base / "content", names)
     out = base / "dist"
-    build([root], out, jobs=2)
+    build([root], out)
     report = build([root], out, profiles=("email",), sizes=("a5",))  # the catalogue lists both
     assert len(report.failures) == 1 and BROKEN in str(report.failures[0])
     assert not report.warnings
@@ -253,7 +266,7 @@ def _snapshot(out: Path) -> dict[str, tuple[int, int, int]]:
 
 
 def test_nothing_is_rewritten_when_nothing_changed(tmp_path: Path) -> None:
-    root = _content(tmp_path / "content", ["trichoscopy.en.md"])
+    root = _small(tmp_path / "content", (*PEEL, "trichoscopy.en.md"))
     out = tmp_path / "dist"
     build([root], out, sizes=("a5",))
     before = _snapshot(out)
@@ -262,8 +275,8 @@ def test_nothing_is_rewritten_when_nothing_changed(tmp_path: Path) -> None:
     assert again.outputs == [] and not again.warnings
     assert _snapshot(out) == before
 
-    seed = root / "000_47d77d7bc2ab0bf7.txt"  # a changed page: its thumbnail only is remade
-    seed.write_text(seed.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    peel = root / "chemical-peel.en.md"  # a changed page: its thumbnail only is remade
+    peel.write_text(peel.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     build([root], out, sizes=("a5",))
     after = _snapshot(out)
     old = {n for n in before if n.endswith(".webp")}
@@ -275,7 +288,7 @@ def test_nothing_is_rewritten_when_nothing_changed(tmp_path: Path) -> None:
 
 
 def test_a_changed_catalogue_template_remakes_no_pdf(tmp_path: Path) -> None:
-    root = _content(tmp_path / "content", [])
+    root = _small(tmp_path / "content")
     out = tmp_path / "dist"
     build([root], out, sizes=("a5",), layouts=("single",))
     builtin = Path(__file__).resolve().parent.parent / "templates" / "catalogue.html.j2"
@@ -290,18 +303,18 @@ def test_a_changed_catalogue_template_remakes_no_pdf(tmp_path: Path) -> None:
 
 
 def test_the_catalogue_lists_what_this_run_did_not_touch(tmp_path: Path) -> None:
-    root = _content(tmp_path / "content", ["trichoscopy.en.md"])
+    root = _small(tmp_path / "content", (*PEEL, "trichoscopy.en.md"))
     out = tmp_path / "dist"
     build([root], out, sizes=("a5",))
     build([root / "trichoscopy.en.md"], out, sizes=("a5",), layouts=("single",), force=True)
     text = (out / INDEX).read_text(encoding="utf-8")
-    assert 'id="hair-mesotherapy"' in text and 'id="trichoscopy"' in text
-    assert 'href="hair-mesotherapy.ru-en.a5.pdf"' in text
+    assert 'id="chemical-peel"' in text and 'id="trichoscopy"' in text
+    assert 'href="chemical-peel.ru-en.a5.pdf"' in text
 
     (root / "trichoscopy.en.md").unlink()  # a page that is gone leaves the catalogue
     build([root], out, sizes=("a5",))
     text = (out / INDEX).read_text(encoding="utf-8")
-    assert 'id="trichoscopy"' not in text and 'id="hair-mesotherapy"' in text
+    assert 'id="trichoscopy"' not in text and 'id="chemical-peel"' in text
 
 
 def test_a_build_that_made_nothing_writes_no_catalogue(tmp_path: Path) -> None:
@@ -314,7 +327,7 @@ def test_a_build_that_made_nothing_writes_no_catalogue(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_catalogue_is_a_warning(tmp_path: Path) -> None:
-    root = _content(tmp_path / "content", [])
+    root = _small(tmp_path / "content")
     out = tmp_path / "dist"
     (out / INDEX).mkdir(parents=True)  # a folder where the page should go
     report = build([root], out, sizes=("a5",), layouts=("single",))
@@ -335,10 +348,10 @@ def test_colours_stay_readable(color: str) -> None:
 
 
 def test_a_damaged_pdf_is_a_card_without_thumbnail(tmp_path: Path) -> None:
-    root = _content(tmp_path / "content", [])
+    root = _small(tmp_path / "content")
     out = tmp_path / "dist"
     build([root], out, sizes=("a5",), layouts=("single",))
-    cover = out / "hair-mesotherapy.ru.a5.pdf"  # the cover: the site's first language
+    cover = out / "chemical-peel.ru.a5.pdf"  # the cover: the site's first language
     cover.write_bytes(b"%PDF-damaged".ljust(cover.stat().st_size, b"\0"))  # same size: skipped
     shutil.rmtree(out / FOLDER / "thumbs")
     report = build([root], out, sizes=("a5",), layouts=("single",))
@@ -351,13 +364,13 @@ def test_a_damaged_pdf_is_a_card_without_thumbnail(tmp_path: Path) -> None:
         ]
     ]
     text = (out / INDEX).read_text(encoding="utf-8")
-    assert '<div class="cover empty"' in text and 'href="hair-mesotherapy.en.a5.pdf"' in text
+    assert '<div class="cover empty"' in text and 'href="chemical-peel.en.a5.pdf"' in text
 
 
 def test_leftovers_of_an_earlier_run_do_no_harm(tmp_path: Path) -> None:
     from brochure.manifest import MANIFEST_NAME
 
-    root = _content(tmp_path / "content", [])
+    root = _small(tmp_path / "content")
     out = tmp_path / "dist"
     build([root], out, sizes=("a5",), layouts=("single",))
     manifest = out / MANIFEST_NAME
@@ -369,11 +382,11 @@ def test_leftovers_of_an_earlier_run_do_no_harm(tmp_path: Path) -> None:
     report = build([root], out, sizes=("a5",), layouts=("single",))
     assert not report.warnings and not report.failures and len(report.skipped) == 2
     assert not stale.exists()
-    assert 'href="hair-mesotherapy.ru.a5.pdf"' in (out / INDEX).read_text(encoding="utf-8")
+    assert 'href="chemical-peel.ru.a5.pdf"' in (out / INDEX).read_text(encoding="utf-8")
 
 
 def test_a_broken_catalogue_template_is_a_warning(tmp_path: Path) -> None:
-    root = _content(tmp_path / "content", [])
+    root = _small(tmp_path / "content")
     (root / "templates").mkdir()
     (root / "templates" / "catalogue.html.j2").write_text("<p>\n{{ view.cards }\n", "utf-8")
     report = build([root], tmp_path / "dist", sizes=("a5",), layouts=("single",))
