@@ -13,9 +13,10 @@ What is measured, all in one run, each figure beside its ratio and target:
    orientation 6, a CMYK JPEG, a PNG with alpha) that the pages cycle through.
 1. Full builds (`force`, fresh output folder) with one job and with one job per core:
    wall times and the speed-up.
-2. The floor: plain WeasyPrint rendering the very HTML brochure produced (kept with
-   `html_dir` by the one-job build), one document after another in one warm process with
-   WeasyPrint's default set-up each time. Ratio: full build on all cores / floor.
+2. The floor: plain WeasyPrint rendering the very HTML brochure produced (written beside
+   each PDF by the first one-job build, as `brochure build --html` does), one document
+   after another in one warm process with WeasyPrint's default set-up each time. Ratio:
+   full build on all cores / floor.
 3. Rebuilds: nothing changed, and one English page touched (a sentence appended), through
    the API and through the `brochure build -q` command a user runs (with interpreter
    start-up). Ratios against the full build on all cores; the touched page is also held
@@ -166,7 +167,7 @@ def build_once(
     force: bool = True,
     fresh: bool = True,
     layouts: Sequence[str] = ("single", "bilingual"),
-    html_dir: Path | None = None,
+    html: bool = False,
     what: str,
 ) -> Build:
     """One timed call of `brochure.build.build` (wall time around the call)."""
@@ -175,7 +176,7 @@ def build_once(
     if fresh and out.exists():
         shutil.rmtree(out)
     started = time.perf_counter()
-    report = build([root], out, layouts=layouts, jobs=jobs, force=force, html_dir=html_dir)
+    report = build([root], out, layouts=layouts, jobs=jobs, force=force, html=html)
     wall = time.perf_counter() - started
     _check(report, what)
     return Build(wall, report, out)
@@ -240,9 +241,7 @@ def stage_corpus(pages: int) -> tuple[Path, list[Path]]:
 
 def stage_full(ctx: Context) -> tuple[Build, Build, list[Build], Path]:
     section(f"1. Full build (force, fresh output): jobs=1 vs jobs={ctx.jobs}")
-    html_dir = WORK / "html"
-    if html_dir.exists():
-        shutil.rmtree(html_dir)
+    html_dir = WORK / "out-j1-0"  # the first one-job build writes the HTML beside its PDFs
     ones: list[Build] = []
     alls: list[Build] = []
     for run in range(ctx.repeat):
@@ -250,7 +249,7 @@ def stage_full(ctx: Context) -> tuple[Build, Build, list[Build], Path]:
             ctx.root,
             WORK / f"out-j1-{run}",
             1,
-            html_dir=html_dir if run == 0 else None,
+            html=run == 0,
             what="full build jobs=1",
         )
         ones.append(one)

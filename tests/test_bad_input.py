@@ -256,7 +256,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         "missing-image",
         files(**{"bad.md": page("title: A\nhero_image: god.jpg\n")}),
         1,
-        ["content/bad.md:3: error: hero image 'god.jpg' not found — similar files: good.jpg"],
+        ["content/bad.md:3: error: hero image 'god.jpg' not found — did you mean 'good.jpg'?"],
     ),
     (
         "missing-image-nothing-similar",

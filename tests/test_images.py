@@ -60,7 +60,7 @@ def test_missing_hero_names_similar_files(tmp_path: Path) -> None:
     with pytest.raises(ImageError) as caught:
         images.locate_hero(page)
     assert caught.value.message == "hero image 'mezoterapiya-volos.JPG' not found"
-    assert caught.value.hint == "similar files: mezoterapia-volos.jpg"
+    assert caught.value.hint == "did you mean 'mezoterapia-volos.jpg'?"
     assert caught.value.line == 3
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from brochure.markdown import Block, render_blocks
+from brochure.typography import ZWSP
 
 NB = "\u00a0"
 
@@ -183,6 +187,16 @@ def test_lead_in(body: str, expected: str) -> None:
             id="relative-link-no-url",
         ),
         pytest.param(
+            "See [](prices.md) or [ftp](ftp://example.com/x).",
+            "<p>See <a>prices.md</a> or <a>ftp</a>.</p>\n",
+            id="other-schemes-and-empty-links-are-text",
+        ),
+        pytest.param(
+            "[see](#contacts)",
+            '<p><a href="#en-contacts">see</a></p>\n',
+            id="fragment-stays-a-link",
+        ),
+        pytest.param(
             # The address printed must be the address, hyphens and all.
             "<https://example.com/offers/10-12>",
             '<p><a href="https://example.com/offers/10-12">https://example.com/offers/10-12</a>'
@@ -193,6 +207,36 @@ def test_lead_in(body: str, expected: str) -> None:
 )
 def test_links(body: str, expected: str) -> None:
     assert html(body) == expected
+
+
+def test_a_link_to_another_page_is_its_title(tmp_path: Path) -> None:
+    other = tmp_path / "sub" / "peeling.en.md"
+    titles = {str(other.resolve()): "Chemical peeling"}
+    out = render_blocks(
+        "Read [](sub/peeling.en.md), [sub/peeling.en.md](sub/peeling.en.md) and "
+        "[our peeling page](sub/peeling.en.md).",
+        "en",
+        base=tmp_path,
+        titles=titles,
+    )
+    assert out[0].html == (
+        "<p>Read <a>Chemical peeling</a>, <a>Chemical peeling</a> and <a>our peeling page</a>."
+        "</p>\n"
+    )  # an <a> without an address: text that links nowhere
+
+
+def test_very_long_words_get_break_opportunities_and_runs_are_cut() -> None:
+    word, path = "x" * 3000, "y" * 1500
+    out = render_blocks(f"{word} `{word}` <https://example.com/{path}>", "en")[0].html
+    assert 'href="https://example.com/' + path + '"' in out  # the link itself is untouched
+    printed = re.sub(r'href="[^"]*"', "", out)
+    text = re.sub(r"</?(span|code|a|p)[^>]*>", "", printed).replace(ZWSP, "")
+    assert text.count(word) == 2 and text.count(path) == 1  # text, code, link: nothing lost
+    # No word longer than a chunk, no run of text (one inline box) longer than a run.
+    assert max(len(w) for w in re.split(rf"[\s{ZWSP}<>()/\"]", printed)) <= 24
+    assert max(len(r) for r in re.split(r"<[^>]*>", printed)) <= 1000
+    assert printed.count("<code>") == 4  # the code span, cut into runs
+    assert render_blocks("a normal sentence", "en")[0].html == "<p>a normal sentence</p>\n"
 
 
 def test_russian_autolink_url_is_untouched_by_typography() -> None:

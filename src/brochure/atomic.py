@@ -1,25 +1,36 @@
-"""Writing output files atomically, and cleaning up after a build that was killed."""
+"""The one way brochure writes a file: atomically; and the cleanup after a build that was killed.
+
+Every file (PDFs, their HTML, prepared images, the manifest, preview thumbnails) is
+written to `.<name>.<pid>-<random>.tmp` in its own folder, flushed, and renamed over
+the old one: a reader never sees half a file, a full disk leaves the previous file in
+place and no temporary behind. A build killed with `kill -9` leaves its temporaries;
+the next build removes those whose process is gone, in every folder it writes.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import RenderError
 
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[A-Za-z0-9_]+\.tmp$")
 
-def write_atomic(path: Path, data: bytes, what: str = "the PDF") -> None:
+
+def write_atomic(path: Path, data: bytes, what: str = "the PDF", sync: bool = True) -> None:
     """Write `data` to `path` through a temporary file in the same folder, then rename.
 
-    A reader never sees a half-written PDF, and the previous file stays until the
-    new one is complete. `what` names the file in the error.
+    Raises `RenderError` naming `what` when the folder cannot be made or the disk is
+    full; the previous file stays until the new one is complete.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+            prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent
         )
     except OSError as exc:
         raise RenderError(
@@ -31,7 +42,8 @@ def write_atomic(path: Path, data: bytes, what: str = "the PDF") -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         Path(tmp).chmod(0o644)
         Path(tmp).replace(path)
     except BaseException as exc:
@@ -46,26 +58,32 @@ def write_atomic(path: Path, data: bytes, what: str = "the PDF") -> None:
         raise
 
 
-def remove_stale_temporaries(folder: Path, pattern: str = ".*.pdf.*.tmp") -> list[Path]:
-    """Delete temporary files left by a build that was killed (its process is gone)."""
+def remove_stale_temporaries(folders: Path | Iterable[Path], pattern: str = ".*.tmp") -> list[Path]:
+    """Delete temporary files (named like `pattern`) left by a killed build (its process is
+    gone) in `folders`."""
     removed: list[Path] = []
-    if not folder.is_dir():
-        return removed
-    for tmp in folder.glob(pattern):
-        pid = tmp.name.rsplit(".", 3)[-3] if tmp.name.count(".") >= 4 else ""
-        if not pid.isdigit() or _alive(int(pid)):
+    for folder in [folders] if isinstance(folders, Path) else folders:
+        try:
+            entries = list(folder.glob(pattern))
+        except OSError:
             continue
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-            removed.append(tmp)
+        for tmp in entries:
+            match = _TEMPORARY.match(tmp.name)
+            if match is None or _alive(int(match["pid"])):
+                continue
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                removed.append(tmp)
     return removed
 
 
 def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except (PermissionError, OverflowError):
         return True
     return True

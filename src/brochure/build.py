@@ -1,47 +1,47 @@
-"""Plan the outputs of a run, render each one, and report what happened."""
+"""Plan the outputs of a run, render each one, and report what happened.
+
+One rule for failure: whatever goes wrong while reading a page or making a
+brochure fails that page or brochure alone, with one line, and the run goes on;
+only `brochure.toml` and the command line stop a run (exit code 2).
+"""
 
 from __future__ import annotations
 
-import concurrent.futures
-import contextlib
-import datetime
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from . import catalogue, check, images, sources
+from . import catalogue, check, content, dates, images, safety, sources
 from .assets import builtin_dir
 from .atomic import remove_stale_temporaries
 from .config import CONFIG_NAME, Config, load_config
 from .content import Brochure, Page
-from .errors import BrochureError, BuildWarning, ConfigError
+from .errors import (
+    BrochureError,
+    BuildWarning,
+    ConfigError,
+    ContentError,
+    InternalError,
+)
 from .manifest import Manifest
+from .pool import Budget, Pool, Watch
 from .profiles import DEFAULT, PROFILES
 from .sources import Site, Skipped
+from .targets import Target, inside_output, output_name
 
 if TYPE_CHECKING:
     from . import worker
 
+__all__ = ["Output", "Report", "Target", "build", "output_name", "plan"]
+
 LAYOUTS = ("single", "bilingual")
 CACHE_DIR = ".brochure-cache"  # prepared hero images, inside the output folder
+THUMBS_DIR = ".thumbs"  # the preview's page images, inside the output folder
 SMALL_RUN = 6  # PDFs: up to this many are made without starting worker processes
 SIZE_NAMES = ("a4", "a5")
-
-
-@dataclass(frozen=True)
-class Target:
-    """One PDF to make."""
-
-    brochure: Brochure
-    langs: tuple[str, ...]
-    size: str
-    layout: str
-    path: Path
-    profile: str = DEFAULT
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ class Report:
     skipped: list[Target] = field(default_factory=list)  # up to date, not made again
     workers: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # pid: (rss, peak) KB
     requested: list[str] = field(default_factory=list)  # every URL WeasyPrint asked for
-    refused: list[str] = field(default_factory=list)  # and those the sandbox refused
+    refused: list[str] = field(default_factory=list)  # URLs and files the sandbox refused
+    opened: list[str] = field(default_factory=list)  # every file the sandbox opened
     failures: list[BrochureError] = field(default_factory=list)
     warnings: list[BuildWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -82,10 +83,6 @@ class Report:
 
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
-
-
-def output_name(slug: str, langs: Sequence[str], size: str) -> str:
-    return f"{slug}.{'-'.join(langs)}.{size}.pdf"
 
 
 def plan(
@@ -168,10 +165,11 @@ def _unknown_languages(brochures: list[Brochure]) -> list[BuildWarning]:
 
 
 def _logo_url(config: Config, report: Report) -> str | None:
+    """The logo's stable URL; a logo outside the content folder is never opened."""
     logo = config.clinic.logo
     if logo is None:
         return None
-    if not logo.is_file() or not logo.resolve().is_relative_to(config.root):
+    if not safety.inside(logo, [config.root]) or not logo.is_file():
         report.warn(
             [
                 BuildWarning(
@@ -182,7 +180,7 @@ def _logo_url(config: Config, report: Report) -> str | None:
             ]
         )
         return None
-    return logo.resolve().as_uri()
+    return safety.content_url(logo, config.root)
 
 
 def _task_size(brochures: int, jobs: int) -> str:
@@ -190,14 +188,25 @@ def _task_size(brochures: int, jobs: int) -> str:
     return "brochure" if brochures >= 2 * jobs else "target"
 
 
+@dataclass
+class _Run:
+    """What every task of a run shares."""
+
+    config: Config
+    out: Path
+    logo_url: str | None
+    digests: dict[Path, str]
+    dates: dict[Path, str]
+    pdf_a: bool
+    html: bool
+    titles: dict[str, str]
+
+
 def _tasks(
     targets: list[Target],
-    config: Config,
     heroes: dict[int, dict[str, Path | None]],
-    logo_url: str | None,
     jobs: int,
-    html_dir: Path | None,
-    extra: dict[str, Any],
+    run: _Run,
 ) -> list[worker.Task]:
     by_brochure: dict[int, list[Target]] = {}
     for target in targets:
@@ -213,44 +222,32 @@ def _tasks(
                 worker.Task(
                     group[0].brochure,
                     group,
-                    config,
+                    run.config,
                     heroes[key],
-                    logo_url,
-                    html_dir,
-                    digests={t.path: extra["digests"][t.path] for t in group},
-                    dates={t.path: extra["dates"][t.path] for t in group},
-                    pdf_a=extra["pdf_a"],
-                    cache_dir=extra["cache_dir"],
+                    run.logo_url,
+                    html=run.html,
+                    digests={t.path: run.digests[t.path] for t in group},
+                    dates={t.path: run.dates[t.path] for t in group},
+                    pdf_a=run.pdf_a,
+                    cache_dir=run.out / CACHE_DIR,
+                    out=run.out,
+                    titles=run.titles,
                 )
             )
     return tasks
 
 
-def _dates(
-    targets: list[Target], config: Config, heroes: dict[int, dict[str, Path | None]]
-) -> dict[Path, str]:
-    """The creation date written into each PDF: SOURCE_DATE_EPOCH, else its newest source.
-
-    Never the clock: the same sources make the same bytes.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    out: dict[Path, str] = {}
-    for target in targets:
-        if epoch.isdigit():
-            stamp = int(epoch)
-        else:
-            sources = [target.brochure.pages[lang].path for lang in target.langs]
-            sources += [h for h in heroes[id(target.brochure)].values() if h is not None]
-            if config.path is not None:
-                sources.append(config.path)
-            stamp = max(int(p.stat().st_mtime) for p in sources if p.exists())
-        when = datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC)
-        out[target.path] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return out
+def _sources(target: Target, config: Config, heroes: dict[str, Path | None]) -> list[Path]:
+    """The files whose last change dates a PDF: its pages, their photos, brochure.toml."""
+    found = [target.brochure.pages[lang].path for lang in target.langs]
+    found += [h for h in heroes.values() if h is not None]
+    if config.path is not None:
+        found.append(config.path)
+    return found
 
 
 def _inputs(target: Target, config: Config, heroes: dict[str, Path | None]) -> list[Path]:
-    """Every file that goes into a target's PDF."""
+    """Every file that goes into a target's PDF (inside the sandbox: nothing else is hashed)."""
     files: list[Path] = []
     for lang in target.langs:
         files.append(target.brochure.pages[lang].path)
@@ -261,7 +258,7 @@ def _inputs(target: Target, config: Config, heroes: dict[str, Path | None]) -> l
     if config.path is not None:
         files.append(config.path)
     for clinic in (config.clinic, *config.clinic_by_lang.values()):
-        if clinic.logo is not None:
+        if clinic.logo is not None and safety.inside(clinic.logo, [config.root]):
             files.append(clinic.logo)
     for folder in (
         builtin_dir("templates"),
@@ -274,75 +271,17 @@ def _inputs(target: Target, config: Config, heroes: dict[str, Path | None]) -> l
     return files
 
 
-def build(
-    paths: Sequence[Path],
-    out: Path,
-    layouts: Sequence[str] = LAYOUTS,
-    sizes: Sequence[str] = SIZE_NAMES,
-    progress: Progress | None = None,
-    jobs: int = 1,
-    force: bool = False,
-    html_dir: Path | None = None,
-    profiles: Sequence[str] | None = None,
-    pdf_a: bool | None = None,
-    pool: concurrent.futures.Executor | None = None,
-) -> Report:
-    """Build every brochure found under `paths` into `out`.
+def _roots(config: Config) -> dict[str, Path]:
+    """The sandbox's folders, by the label stable names use."""
+    return {
+        "content": config.root,
+        "templates": builtin_dir("templates").resolve(),
+        "styles": builtin_dir("styles").resolve(),
+    }
 
-    A page that fails is reported in `Report.failures`; the others still build.
-    Configuration problems raise `ConfigError` before anything is written. PDFs whose
-    inputs have not changed since the last build are skipped unless `force`.
-    `jobs` > 1 renders in that many warm worker processes.
-    """
-    started = time.perf_counter()
-    paths = list(paths)
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise ConfigError(
-            "no such file or folder", path=missing[0], hint="check the path you gave to build"
-        )
-    collection = sources.collect(paths)
-    root = collection.site.root
-    config, config_warnings = load_config(
-        root, sources.config_folder(collection.site, paths) / CONFIG_NAME
-    )
-    report = Report(root=root, site=collection.site)
-    report.warn(config_warnings)
-    if config.path is None:
-        report.warn(
-            [
-                BuildWarning(
-                    "no brochure.toml: the brochures carry no clinic name, logo or contacts",
-                    path=root,
-                    hint="add brochure.toml (see docs/configuration.md)",
-                )
-            ]
-        )
-    if not collection.pages and not collection.failures and not collection.skipped:
-        raise ConfigError(
-            "no pages found (Markdown .md files, or .txt files that start with '---')",
-            path=paths[0],
-            hint="pass a folder or file that holds pages",
-        )
-    report.pages = collection.pages
-    report.found = collection.found
-    report.skipped_pages = collection.skipped
-    report.failures += collection.failures
-    report.warn(collection.warnings)
-    unknown = sources.unknown_keys_warning(collection)
-    if unknown is not None:
-        report.warn([unknown])
-    report.brochures = collection.brochures
-    report.warn(_unknown_languages(report.brochures))
-    columns = bilingual_order(config, collection.site)
 
-    if "bilingual" in layouts:
-        for brochure in report.brochures:
-            if bilingual_pair(brochure, columns) is None:
-                langs = ", ".join(brochure.langs)
-                report.notes.append(f"{brochure.slug}: no bilingual PDF (languages: {langs})")
-
-    # Heroes are found here, once per page: a missing one fails its brochure early.
+def _heroes(report: Report) -> dict[int, dict[str, Path | None]]:
+    """Each brochure's heroes, found once per page: a missing one fails its brochure early."""
     heroes: dict[int, dict[str, Path | None]] = {}
     for brochure in list(report.brochures):
         found: dict[str, Path | None] = {}
@@ -367,15 +306,125 @@ def build(
             report.failures.append(exc)
             report.brochures.remove(brochure)
             continue
+        except Exception as exc:
+            path = next(iter(brochure.pages.values())).path
+            report.failures.append(InternalError.from_exception(exc, "finding its photo", path))
+            report.brochures.remove(brochure)
+            continue
         heroes[id(brochure)] = found
+    return heroes
 
+
+def _named_inside(report: Report, out: Path) -> None:
+    """A brochure whose file names would not be plain names inside --out fails alone."""
+    for brochure in list(report.brochures):
+        try:
+            for paper in SIZE_NAMES:
+                name = output_name(brochure.slug, brochure.langs, paper)
+                if not inside_output(out / name, out):
+                    raise ValueError(name)
+        except ValueError:
+            page = next(iter(brochure.pages.values()))
+            report.failures.append(
+                ContentError(
+                    "its file name would not be a plain name inside the output folder",
+                    path=page.path,
+                    hint="give it a 'slug:' of letters, digits and hyphens",
+                )
+            )
+            report.brochures.remove(brochure)
+
+
+def _temporary_folders(out: Path) -> list[Path]:
+    """Every folder a build writes into (for the cleanup after a killed build)."""
+    folders = [out, out / CACHE_DIR, out / THUMBS_DIR]
+    folders += [out / p.folder for p in PROFILES.values() if p.folder]
+    folders += [out / THUMBS_DIR / p.folder for p in PROFILES.values() if p.folder]
+    return folders
+
+
+def build(
+    paths: Sequence[Path],
+    out: Path,
+    layouts: Sequence[str] = LAYOUTS,
+    sizes: Sequence[str] = SIZE_NAMES,
+    progress: Progress | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    html: bool = False,
+    profiles: Sequence[str] | None = None,
+    pdf_a: bool | None = None,
+    pool: Pool | None = None,
+    budget: Budget | None = None,
+) -> Report:
+    """Build every brochure found under `paths` into `out`.
+
+    A page that fails is reported in `Report.failures`; the others still build.
+    Configuration problems raise `ConfigError` before anything is written. PDFs whose
+    inputs have not changed since the last build are skipped unless `force`.
+    `jobs` > 1 renders in that many warm worker processes (or in `pool`). Each
+    document is held to `budget`. `html` also writes each PDF's HTML beside it.
+    """
+    started = time.perf_counter()
+    safety.JOURNAL.clear()
+    paths = list(paths)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise ConfigError(
+            "no such file or folder", path=missing[0], hint="check the path you gave to build"
+        )
+    dates.source_date_epoch()  # a wrong SOURCE_DATE_EPOCH is a usage error, before any work
+    collection = sources.collect(paths)
+    root = collection.site.root
+    config, config_warnings = load_config(
+        root, sources.config_folder(collection.site, paths) / CONFIG_NAME
+    )
+    report = Report(root=root, site=collection.site)
+    report.warn(config_warnings)
+    if config.path is None:
+        report.warn(
+            [
+                BuildWarning(
+                    "no brochure.toml: the brochures carry no clinic name, logo or contacts",
+                    path=root,
+                    hint="add brochure.toml (see docs/configuration.md)",
+                )
+            ]
+        )
+    if not collection.pages and not collection.failures and not collection.skipped:
+        raise ConfigError(
+            "no pages found (Markdown .md files, or .txt files that start with '---')",
+            path=paths[0],
+            hint="pass a folder or file that holds pages",
+        )
+    report.warn(content.unreadable_folders(paths))
+    report.pages = collection.pages
+    report.found = collection.found
+    report.skipped_pages = collection.skipped
+    report.failures += collection.failures
+    report.warn(collection.warnings)
+    unknown = sources.unknown_keys_warning(collection)
+    if unknown is not None:
+        report.warn([unknown])
+    report.brochures = collection.brochures
+    _named_inside(report, out)
+    report.warn(_unknown_languages(report.brochures))
+    columns = bilingual_order(config, collection.site)
+
+    if "bilingual" in layouts:
+        for brochure in report.brochures:
+            if bilingual_pair(brochure, columns) is None:
+                langs = ", ".join(brochure.langs)
+                report.notes.append(f"{brochure.slug}: no bilingual PDF (languages: {langs})")
+
+    heroes = _heroes(report)
     profiles = list(profiles or config.profiles)
     pdf_a = config.pdf_a if pdf_a is None else pdf_a
     targets = plan(report.brochures, out, layouts, sizes, config, profiles, columns)
     if "booklet" in profiles and "a5" not in sizes:
         report.notes.append("booklet: made from A5 pages; add --size a5 (or all) to get it")
-    remove_stale_temporaries(out)
-    manifest = Manifest(out)
+    remove_stale_temporaries(_temporary_folders(out))
+    manifest = Manifest(out, _roots(config))
     digests: dict[Path, str] = {}
     todo: list[Target] = []
     for target in targets:
@@ -383,7 +432,8 @@ def build(
         parts += [*target.langs, target.brochure.slug, os.environ.get("SOURCE_DATE_EPOCH", "")]
         digest = manifest.digest(parts, _inputs(target, config, heroes[id(target.brochure)]))
         digests[target.path] = digest
-        if not force and manifest.fresh(target.path, digest):
+        stale_html = html and not target.path.with_suffix(".html").exists()
+        if not force and not stale_html and manifest.fresh(target.path, digest):
             report.skipped.append(target)
         else:
             todo.append(target)
@@ -394,50 +444,53 @@ def build(
     if differences:
         report.notes.append(check.summary_line(differences))
 
-    logo_url = _logo_url(config, report)
-    extra = {
-        "digests": digests,
-        "dates": _dates(todo, config, heroes),
-        "pdf_a": pdf_a,
-        "cache_dir": out / CACHE_DIR,
-    }
-    tasks = _tasks(todo, config, heroes, logo_url, jobs, html_dir, extra)
+    run = _Run(
+        config=config,
+        out=out,
+        logo_url=_logo_url(config, report),
+        digests=digests,
+        dates=dates.source_dates(
+            config.root,
+            {t.path: _sources(t, config, heroes[id(t.brochure)]) for t in todo},
+        ),
+        pdf_a=pdf_a,
+        html=html,
+        titles={str(p.path.resolve()): p.title for p in report.pages},
+    )
+    tasks = _tasks(todo, heroes, jobs, run)
     total = len(todo)
     if todo:
-        for task, done in _run(tasks, jobs, config, progress, total, pool):
+        for task, done in _run(tasks, jobs, config, progress, total, pool, budget):
             for index, pages, size, seconds in done.outputs:
                 target = task.targets[index]
                 report.outputs.append(Output(target, pages, size, seconds))
                 manifest.record(target.path, digests[target.path], size)
             if done.failure is not None and str(done.failure) not in map(str, report.failures):
                 report.failures.append(done.failure)
+            if done.failure is not None:
                 for target in task.targets:
                     manifest.forget(target.path)
             report.warn(done.warnings)
             report.requested += done.requested
             report.refused += done.refused
+            report.opened += done.opened
             report.workers.setdefault(done.pid, []).append((done.rss_kb, done.peak_kb))
     if progress:
         progress("done", total, total)
     catalogue.write(report, out, config, manifest)
     if report.outputs or manifest.path.exists():
         manifest.save()
+    report.opened += safety.JOURNAL.opened
+    report.refused += safety.JOURNAL.refused
     order = {t.path: i for i, t in enumerate(targets)}
     report.outputs.sort(key=lambda o: order[o.target.path])
     report.seconds = time.perf_counter() - started
     return report
 
 
-def worker_pool(jobs: int, root: Path) -> concurrent.futures.ProcessPoolExecutor:
-    """Warm worker processes (forkserver: WeasyPrint is not fork-safe in every setting)."""
-    from . import worker
-
-    return concurrent.futures.ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("forkserver"),
-        initializer=worker.warm_up,
-        initargs=([root.resolve(), builtin_dir("styles")], os.getpid()),
-    )
+def worker_pool(jobs: int, root: Path, budget: Budget | None = None) -> Pool:
+    """Warm worker processes for the content folder `root`, reusable across runs."""
+    return Pool(jobs, [root.resolve(), builtin_dir("styles")], budget)
 
 
 def _run(
@@ -446,41 +499,31 @@ def _run(
     config: Config,
     progress: Progress | None,
     total: int,
-    pool: concurrent.futures.Executor | None = None,
+    pool: Pool | None = None,
+    budget: Budget | None = None,
 ) -> Iterator[tuple[worker.Task, worker.Done]]:
     """Run tasks in this process, in a given pool, or in a new pool of workers.
 
     Starting workers costs about as much as rendering a few PDFs, so a handful of PDFs
-    (a one-page edit) is made here, in this process.
+    (a one-page edit) is made here, in this process, under the same budget.
     """
     from . import worker
 
-    done_count = 0
+    count = 0
+
+    def started(name: str) -> None:
+        nonlocal count
+        if progress:
+            progress(name, count, total)
+        count += 1
+
     if pool is None and (jobs <= 1 or sum(len(t.targets) for t in tasks) <= SMALL_RUN):
-        for task in tasks:
-
-            def started(target: Target) -> None:
-                nonlocal done_count
-                if progress:
-                    progress(target.path.name, done_count, total)
-                done_count += 1
-
-            yield task, worker.run(task, started)
+        with Watch(budget or Budget()) as watch:
+            for task in tasks:
+                yield task, worker.run(task, lambda target: started(target.path.name), watch)
         return
-    with contextlib.ExitStack() as stack:
-        if pool is None:
-            pool = stack.enter_context(worker_pool(min(jobs, len(tasks)), config.root))
-        futures = {pool.submit(worker.run, task): task for task in tasks}
-        try:
-            for future in concurrent.futures.as_completed(futures):
-                task = futures[future]
-                result = future.result()
-                if progress:
-                    for target in task.targets:
-                        progress(target.path.name, done_count, total)
-                        done_count += 1
-                yield task, result
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    if pool is not None:
+        yield from pool.run(tasks, lambda task, i: started(task.targets[i].path.name))
+        return
+    with worker_pool(min(jobs, len(tasks)), config.root, budget) as own:
+        yield from own.run(tasks, lambda task, i: started(task.targets[i].path.name))

@@ -1,8 +1,12 @@
 """The `brochure` command: a thin layer that turns results into lines and exit codes.
 
-Exit codes: 0 everything built, 1 some page failed (the others were built),
-2 bad usage or configuration. Known errors are one line each; anything else is a
-bug, reported in one line with the traceback kept behind `--debug`.
+Exit codes: 0 everything built, 1 some page failed (the others were built; with
+`--strict`, also any warning), 2 bad usage or configuration. Known errors are one line
+each; anything else is a bug, reported in one line with the traceback kept behind
+`--debug`.
+
+Text is printed as it is: never read as rich markup or emoji codes, so a `[clinic]` in a
+message stays visible and a `[/]` in a file name is harmless.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rich.console import Console
 from . import __version__
 from .check import FORMATS, KINDS
 from .errors import BrochureError, ConfigError, display_path
+from .safety import clean
 
 if TYPE_CHECKING:
     from .build import Progress, Report
@@ -38,6 +43,17 @@ Examples:
 
 def _choices(value: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
     return allowed if value == "all" else (value,)
+
+
+def _console(stderr: bool = False) -> Console:
+    """A console that prints text as text: no markup, no emoji codes, no highlighting."""
+    return Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+
+
+def _say(console: Console, text: str, style: str | None = None) -> None:
+    """Messages, one a line, printed as they are (surrogates and control characters escaped)."""
+    for line in text.split("\n"):
+        console.print(clean(line), style=style, highlight=False, markup=False, soft_wrap=True)
 
 
 @click.group(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,14 +75,14 @@ def _progress(console: Console, quiet: bool) -> Iterator[Progress | None]:
 
         def plain(message: str, done: int, total: int) -> None:
             if message != "done":
-                console.print(f"[{done + 1}/{total}] {message}", highlight=False)
+                _say(console, f"[{done + 1}/{total}] {message}")
 
         yield plain
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         console=console,
@@ -75,16 +91,18 @@ def _progress(console: Console, quiet: bool) -> Iterator[Progress | None]:
         task = bar.add_task("building", total=None)
 
         def update(message: str, done: int, total: int) -> None:
-            bar.update(task, total=total, completed=done, description=message[:48])
+            bar.update(task, total=total, completed=done, description=clean(message)[:48])
 
         yield update
 
 
-def _summary(report: Report, console: Console, err: Console) -> None:
+def _summary(report: Report, console: Console, err: Console, debug: bool = False) -> None:
     for warning in report.warnings:
-        err.print(str(warning), style="yellow", highlight=False, soft_wrap=True)
+        _say(err, str(warning), "yellow")
     for failure in report.failures:
-        err.print(str(failure), style="red", highlight=False, soft_wrap=True)
+        if debug and failure.details:
+            _say(err, failure.details.rstrip())
+        _say(err, str(failure), "red")
     langs = ", ".join(
         f"{b.slug}: " + " ".join(f"{p.lang} ({p.lang_source})" for p in b.pages.values())
         for b in report.brochures
@@ -94,7 +112,7 @@ def _summary(report: Report, console: Console, err: Console) -> None:
     for skipped in report.skipped_pages:
         reasons.setdefault(skipped.reason, []).append(display_path(skipped.path))
     for reason, shown in reasons.items():
-        console.print(f"skipped, {reason}: {', '.join(shown)}", highlight=False, soft_wrap=True)
+        _say(console, f"skipped, {reason}: {', '.join(shown)}")
     found = ""
     if report.skipped_pages:
         why = "; ".join(f"{len(v)} {k.split(' (')[0]}" for k, v in reasons.items())
@@ -107,15 +125,13 @@ def _summary(report: Report, console: Console, err: Console) -> None:
         f"{report.seconds:.1f} s"
     )
     if langs:
-        console.print(f"languages: {langs}", highlight=False, soft_wrap=True)
+        _say(console, f"languages: {langs}")
     for note in report.notes:
-        console.print(note, highlight=False, soft_wrap=True)
-    console.print(
-        line, style="bold red" if report.failures else "bold", highlight=False, soft_wrap=True
-    )
+        _say(console, note)
+    _say(console, line, "bold red" if report.failures else "bold")
     if report.failures:
         failed = ", ".join(display_path(f.path) for f in report.failures if f.path)
-        console.print(f"failed: {failed}", style="red", highlight=False, soft_wrap=True)
+        _say(console, f"failed: {failed}", "red")
 
 
 OUT_OPTION = click.option(
@@ -168,6 +184,15 @@ OUT_OPTION = click.option(
     help="Archival PDF/A-3u (default: [output] pdf_a in brochure.toml).",
 )
 @click.option("--force", is_flag=True, help="Rebuild every PDF, even those already up to date.")
+@click.option(
+    "--strict", is_flag=True, help="Warnings fail the run (exit code 1), for a clinic's CI."
+)
+@click.option(
+    "--html",
+    is_flag=True,
+    help="Also write each PDF's HTML beside it (for template authors; it renders to the "
+    "same pages).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings, errors and the summary.")
 @click.pass_context
 def build(
@@ -180,14 +205,16 @@ def build(
     profiles: tuple[str, ...],
     pdf_a: bool | None,
     force: bool,
+    strict: bool,
+    html: bool,
     quiet: bool,
 ) -> None:
     """Build brochures from PATHS (files or folders; default: content/)."""
     from .build import LAYOUTS, SIZE_NAMES
     from .build import build as run
 
-    console = Console(highlight=False)
-    err = Console(stderr=True, highlight=False, markup=False)
+    console = _console()
+    err = _console(stderr=True)
     debug = bool(ctx.obj and ctx.obj.get("debug"))
     try:
         with _progress(console, quiet) as progress:
@@ -199,30 +226,38 @@ def build(
                 progress=progress,
                 jobs=jobs or os.cpu_count() or 1,
                 force=force,
+                html=html,
                 profiles=profiles or None,
                 pdf_a=pdf_a,
             )
     except ConfigError as exc:
-        err.print(str(exc), style="red", highlight=False, soft_wrap=True)
+        _say(err, str(exc), "red")
         sys.exit(2)
     except BrochureError as exc:
-        err.print(str(exc), style="red", highlight=False, soft_wrap=True)
+        _say(err, str(exc), "red")
         sys.exit(1)
     except KeyboardInterrupt:
-        err.print("brochure: interrupted; no partial files were left", style="yellow")
+        _say(err, "brochure: interrupted; no partial files were left", "yellow")
         sys.exit(130)
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        err.print(
-            f"brochure: internal error: {type(exc).__name__}: {exc} — this is a bug; "
+        _say(
+            err,
+            f"brochure: internal error: {type(exc).__name__}: {str(exc)[:300]} — this is a bug; "
             "please report it with the output of 'brochure --debug build …'",
-            style="red",
-            highlight=False,
-            soft_wrap=True,
+            "red",
         )
         sys.exit(3)
-    _summary(report, console, err)
+    _summary(report, console, err, debug)
+    if strict and report.warnings and not report.failures:
+        _say(
+            err,
+            f"brochure: --strict: {len(report.warnings)} warning(s) fail the run "
+            "(the PDFs were written)",
+            "red",
+        )
+        sys.exit(1)
     sys.exit(1 if report.failures else 0)
 
 
@@ -259,22 +294,21 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, ignore: tuple[s
     """
     from . import check as checking
 
-    err = Console(stderr=True, highlight=False, markup=False)
+    err = _console(stderr=True)
     try:
         gathered = checking.gather(list(paths) or [Path("content")])
         findings = checking.check(gathered.brochures, gathered.config, ignore, gathered.order)
     except ConfigError as exc:
-        err.print(str(exc), style="red", highlight=False, soft_wrap=True)
+        _say(err, str(exc), "red")
         sys.exit(2)
     except Exception as exc:
         if ctx.obj and ctx.obj.get("debug"):
             traceback.print_exc()
-        err.print(
-            f"brochure: internal error: {type(exc).__name__}: {exc} — this is a bug; "
+        _say(
+            err,
+            f"brochure: internal error: {type(exc).__name__}: {str(exc)[:300]} — this is a bug; "
             "please report it with the output of 'brochure --debug check …'",
-            style="red",
-            highlight=False,
-            soft_wrap=True,
+            "red",
         )
         sys.exit(3)
     if fmt == "github":
@@ -282,7 +316,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, ignore: tuple[s
             click.echo(line)
     else:
         for failure in gathered.failures:
-            err.print(str(failure), style="red", highlight=False, soft_wrap=True)
+            _say(err, str(failure), "red")
     click.echo(checking.render(findings, fmt, checking.pairs(gathered.brochures)))
     sys.exit(checking.exit_code(findings, gathered.failures))
 
@@ -316,14 +350,15 @@ def serve(
     """Build PATHS, watch them, rebuild what changes, and preview every brochure in a browser."""
     from .serve import serve as run
 
-    err = Console(stderr=True, highlight=False)
-    console = Console(highlight=False)
+    err = _console(stderr=True)
+    console = _console()
     sources = list(paths) or [Path("content")]
     missing = [p for p in sources if not p.exists()]
     if missing:
-        err.print(
+        _say(
+            err,
             f"{missing[0]}: error: no such file or folder — check the path you gave to serve",
-            style="red",
+            "red",
         )
         sys.exit(2)
     try:
@@ -334,13 +369,13 @@ def serve(
             port,
             open_browser,
             jobs or os.cpu_count() or 1,
-            lambda line: console.print(line, highlight=False, soft_wrap=True),
+            lambda line: _say(console, line),
         )
     except OSError as exc:
-        err.print(f"brochure serve: error: cannot listen on {host}:{port} ({exc.strerror})")
+        _say(err, f"brochure serve: error: cannot listen on {host}:{port} ({exc.strerror})")
         sys.exit(2)
     except Exception as exc:
         if ctx.obj and ctx.obj.get("debug"):
             traceback.print_exc()
-        err.print(f"brochure: internal error: {type(exc).__name__}: {exc} — this is a bug")
+        _say(err, f"brochure: internal error: {type(exc).__name__}: {exc} — this is a bug")
         sys.exit(3)

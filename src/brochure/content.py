@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import difflib
+import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from . import limits, links, safety, yamlbounds
 from .errors import BuildWarning, ContentError
 
 PAGE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -152,7 +155,8 @@ _LANG_RE = re.compile(r"^[a-z]{2}$")  # ISO 639-1: name.ru.md, index.en.md
 LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})?$")  # a language code, as in a file name
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# Linear on any line: the closing #s are stripped afterwards, not by backtracking.
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+)$", re.MULTILINE)
 
 
 @dataclass
@@ -343,8 +347,16 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     raw = "\n".join(lines[first + 1 : closing])
     body = "\n".join(lines[closing + 1 :])
     body_line = closing + 2
+    _front_matter_size(raw, path, first)
     try:
-        meta = yaml.safe_load(raw)
+        meta = yamlbounds.load(raw)
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        raise ContentError(
+            f"invalid front matter: a value cannot be read ({type(exc).__name__})",
+            path=path,
+            line=first + 1,
+            hint="put unusual values in quotes",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context_mark", None)
@@ -359,7 +371,8 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
             f"invalid front matter: {problem}",
             path=path,
             line=line,
-            hint="fix the YAML between the '---' lines (quote values that contain ':')",
+            hint=getattr(exc, "hint", None)
+            or "fix the YAML between the '---' lines (quote values that contain ':')",
         ) from None
     if meta is None:
         meta = {}
@@ -385,9 +398,18 @@ def _toml_front_matter(lines: list[str], first: int, path: Path) -> tuple[dict[s
             hint="add a line with '+++' after the last key",
         )
     raw = "\n".join(lines[first + 1 : closing])
+    _front_matter_size(raw, path, first)
     try:
         meta = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
+    except (ValueError, RecursionError, MemoryError) as exc:
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            raise ContentError(
+                f"invalid front matter: values nested more than {limits.STRUCTURE_DEPTH} levels"
+                f" deep or a number longer than {limits.NUMBER_CHARS} characters",
+                path=path,
+                line=first + 1,
+                hint="front matter keys hold text; put long numbers in quotes",
+            ) from None
         match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ContentError(
@@ -399,16 +421,31 @@ def _toml_front_matter(lines: list[str], first: int, path: Path) -> tuple[dict[s
     return meta, "\n".join(lines[closing + 1 :]), closing + 2
 
 
-_KEY_LINE = re.compile(r"^\s*[\"']?([^\s\"':=#][^\"':=]*?)[\"']?\s*[:=]")
+def _front_matter_size(raw: str, path: Path, first: int) -> None:
+    if len(raw) > limits.FRONT_MATTER_BYTES:
+        raise ContentError(
+            f"the front matter is {len(raw) // 1024} KB long; at most "
+            f"{limits.FRONT_MATTER_BYTES // 1024} KB",
+            path=path,
+            line=first + 1,
+            hint="keep only title, hero_image and the other keys a page needs",
+        )
 
 
 def key_lines(text: str, body_line: int) -> dict[str, int]:
-    """The line of each front-matter key (the first time it appears), in one pass."""
+    """The line of each front-matter key (the first time it appears), in one pass.
+
+    No regular expression: a long line of spaces must not cost its length squared.
+    """
     out: dict[str, int] = {}
     for number, line in enumerate(text.split("\n")[: max(body_line - 1, 0)], start=1):
-        match = _KEY_LINE.match(line)
-        if match and match.group(1) not in out:
-            out[match.group(1)] = number
+        stripped = line.lstrip()
+        ends = [i for i in (stripped.find(":"), stripped.find("=")) if i > 0]
+        if not ends or stripped[0] == "#":
+            continue
+        key = stripped[: min(ends)].rstrip().strip("\"'")
+        if key and key not in out and not any(c in key for c in "\"':=#") and not key[0].isspace():
+            out[key] = number
     return out
 
 
@@ -430,18 +467,38 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"a yes/no value ({value!r})"
     if isinstance(value, int | float):
-        return f"a number ({value})"
+        return f"a number ({safety.shown(value)})"
     if isinstance(value, dt.date):
         return f"a date ({value.isoformat()})"
     if isinstance(value, list):
-        return f"a list ({value!r})"
+        return f"a list ({safety.shown(value)})"
     if isinstance(value, dict):
         return "a set of keys"
     return f"a {type(value).__name__}"
 
 
+# The longest text each of brochure's keys may hold, in characters (limits.py).
+_KEY_LIMITS = {
+    "title": limits.TITLE_CHARS,
+    "description": limits.DESCRIPTION_CHARS,
+    "hero_alt": limits.DESCRIPTION_CHARS,
+    "hero_image": limits.PATH_CHARS,
+    "url": limits.URL_CHARS,
+    "lang": limits.KEY_CHARS,
+    "slug": limits.KEY_CHARS,
+    "translationKey": limits.KEY_CHARS,
+}
+
+
 def _text_field(meta: dict[str, Any], key: str, path: Path, lines: dict[str, int]) -> str | None:
     value = meta.get(key)
+    if isinstance(value, str) and len(value) > _KEY_LIMITS.get(key, len(value)):
+        raise ContentError(
+            f"'{key}' is {len(value)} characters long; at most {_KEY_LIMITS[key]}",
+            path=path,
+            line=lines.get(key),
+            hint="shorten it" + (" (put the rest in the text)" if key == "title" else ""),
+        )
     if value is None or isinstance(value, str):
         return value
     raise ContentError(
@@ -465,13 +522,30 @@ class Source:
     warnings: list[BuildWarning]
 
 
-def load(path: Path) -> Source:
-    """Read and decode a file and split off its front matter; `ContentError` if unusable."""
+def load(path: Path, root: Path | None = None) -> Source:
+    """Read and decode a file and split off its front matter; `ContentError` if unusable.
+
+    Read through the sandbox: a page that is a link to a file outside `root` (default:
+    its own folder) is refused without being opened; so is one past `limits.PAGE_BYTES`.
+    """
     try:
-        data = path.read_bytes()
+        data = safety.read_bytes(path, [(root or path.parent).resolve()], limits.PAGE_BYTES)
+    except safety.Refused as exc:
+        outside = "outside" in str(exc)
+        raise ContentError(
+            "the page is a link to a file outside the content folder"
+            if outside
+            else f"cannot read the page: {exc}",
+            path=path,
+            hint="copy the page into the content folder instead of linking to it"
+            if outside
+            else "split it into several pages",
+        ) from None
     except OSError as exc:
         raise ContentError(
-            f"cannot read the file ({exc.strerror})", path=path, hint="check it exists"
+            f"cannot read the file ({exc.strerror})",
+            path=path,
+            hint="check it exists and you may read it (its permissions)",
         ) from None
     text, warnings = decode(data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -520,6 +594,7 @@ def read_page(
     for key in KNOWN_KEYS:
         if key in meta:
             meta[key] = _text_field(meta, key, path, lines)
+    _check_values(meta, path, lines, warnings)
 
     title = (meta.get("title") or "").strip()
     if not title:
@@ -532,7 +607,7 @@ def read_page(
                 line=1,
                 hint="add 'title: …' to the front matter",
             )
-        title = heading.group(2).strip()
+        title = heading.group(2).rstrip(" \t#").strip() or heading.group(2).strip()
         warnings.append(
             BuildWarning(
                 f"no 'title' in the front matter; using the first heading '{title}'",
@@ -556,7 +631,8 @@ def read_page(
         code = meta["lang"].strip().lower().replace("_", "-").split("-")[0]
         if not LANG_CODE.match(code):
             raise ContentError(
-                f"'lang' must be a language code such as en or ru, got {meta['lang'].strip()!r}",
+                "'lang' must be a language code such as en or ru, got "
+                f"{safety.shown(meta['lang'].strip())}",
                 path=path,
                 line=lines.get("lang"),
                 hint="write lang: en (two or three letters)",
@@ -579,3 +655,62 @@ def read_page(
         image_dirs=(path.parent, path.parent / "images", root / "images", root),
         rooted_dirs=(root, root / "static"),
     )
+
+
+def _check_values(
+    meta: dict[str, Any], path: Path, lines: dict[str, int], warnings: list[BuildWarning]
+) -> None:
+    """Values that name files or links: a file name of a sensible length, a web address."""
+    hero = meta.get("hero_image")
+    if isinstance(hero, str):
+        longest = max((len(part) for part in re.split(r"[/\\]", hero)), default=0)
+        if longest > limits.FILE_NAME_CHARS or "\0" in hero:
+            raise ContentError(
+                f"'hero_image' names a file of {longest} characters; file names have at most "
+                f"{limits.FILE_NAME_CHARS}",
+                path=path,
+                line=lines.get("hero_image"),
+                hint="rename the image to a short name and write that",
+            )
+    url = meta.get("url")
+    if (
+        isinstance(url, str)
+        and url.strip()
+        and not (url.strip().startswith(("https://", "http://")) and links.clickable(url.strip()))
+    ):
+        warnings.append(
+            BuildWarning(
+                f"'url' {safety.shown(url.strip())} is not a web address; it is not used "
+                "for the QR code",
+                path=path,
+                line=lines.get("url"),
+                hint="write the page's address as https://…",
+            )
+        )
+
+
+def unreadable_folders(paths: Iterable[Path]) -> list[BuildWarning]:
+    """A warning for each folder under `paths` that cannot be listed (its pages are skipped)."""
+    warnings: list[BuildWarning] = []
+
+    def complain(error: OSError) -> None:
+        warnings.append(
+            BuildWarning(
+                f"cannot read this folder ({error.strerror}); its pages are skipped",
+                path=Path(error.filename) if error.filename else None,
+                hint="check the folder's permissions",
+            )
+        )
+
+    for given in paths:
+        if not given.is_dir():
+            continue
+        for folder, dirs, _ in os.walk(given, onerror=complain):
+            dirs[:] = [
+                d
+                for d in sorted(dirs)
+                if not d.startswith(".")
+                and d.lower() not in _SKIP_DIRS
+                and not Path(folder, d).is_symlink()
+            ]
+    return warnings

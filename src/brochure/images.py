@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import io
 import json
-import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from . import __version__, color
+from . import __version__, color, limits, safety
+from .atomic import write_atomic
 from .content import Page
-from .errors import BuildWarning, ImageError
+from .errors import BrochureError, BuildWarning, ImageError, did_you_mean
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif")
 FORMATS = ("JPEG", "PNG", "WEBP", "AVIF")
-MAX_FILE_BYTES = 80 * 1024 * 1024
-MAX_PIXELS = 50_000_000  # 50 megapixels: larger is refused as a likely decompression bomb
+MAX_FILE_BYTES = limits.IMAGE_BYTES
+MAX_PIXELS = limits.IMAGE_PIXELS  # larger is refused as a likely decompression bomb
 MM_PER_INCH = 25.4
 
 
@@ -35,6 +35,7 @@ class PreparedImage:
     height: int
     source_size: tuple[int, int]
     dpi: float  # effective resolution at the printed size
+    warnings: tuple[str, ...] = ()  # what Pillow warned about (corrupt EXIF, …), one line each
 
     @property
     def mime(self) -> str:
@@ -85,6 +86,28 @@ def locate(page: Page, name: str, line: int | None, what: str) -> tuple[Path, li
     the site's root is used; a file whose name differs only in letter case is, with a
     warning. `what` names the image in messages ("hero_image 'a.jpg'").
     """
+    longest = max(len(part) for part in name.replace("\\", "/").split("/"))
+    if len(name) > limits.PATH_CHARS or longest > limits.FILE_NAME_CHARS:
+        label = what.split("'")[0].strip() or "image"
+        raise ImageError(
+            f"{label} '{safety.shown_text(name, 40)}' names a file of {longest} characters; "
+            f"file names have at most {limits.FILE_NAME_CHARS}",
+            path=page.path,
+            line=line,
+            hint="rename the image to a short name and write that",
+        )
+    try:
+        return _locate(page, name, line, what)
+    except OSError as exc:  # a name the file system cannot even look up
+        raise ImageError(
+            f"{what} cannot be looked up ({exc.strerror})",
+            path=page.path,
+            line=line,
+            hint="use a short, plain file name inside the content folder",
+        ) from None
+
+
+def _locate(page: Page, name: str, line: int | None, what: str) -> tuple[Path, list[BuildWarning]]:
     root = page.root.resolve()
     relative, bases = _candidates(page, name)
     if "://" in name or name.startswith(("data:", "file:")):
@@ -143,12 +166,13 @@ def locate(page: Page, name: str, line: int | None, what: str) -> tuple[Path, li
             candidates += [p.name for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
         except OSError:
             continue
-    close = difflib.get_close_matches(relative.name, list(dict.fromkeys(candidates)), 3, 0.5)
-    hint = (
-        "similar files: " + ", ".join(close)
-        if close
-        else "put it beside the page, in an images/ folder beside it, "
-        "or in the content folder's images/"
+    hint = did_you_mean(
+        relative.name,
+        list(dict.fromkeys(candidates)),
+        cutoff=0.5,
+        many=3,
+        otherwise="put it beside the page, in an images/ folder beside it, "
+        "or in the content folder's images/",
     )
     raise ImageError(f"{what} not found", path=page.path, line=line, hint=hint)
 
@@ -158,8 +182,9 @@ def hero_line(page: Page) -> int | None:
     return page.hero_line
 
 
-def _open(path: Path) -> Image.Image:
-    """Open an image file safely: a regular file, a known format, not a bomb."""
+def _open(path: Path, roots: Sequence[Path] = ()) -> Image.Image:
+    """Open an image file safely: inside the sandbox, a regular file, a known format, not a
+    bomb."""
     try:
         info = path.stat()
     except OSError as exc:
@@ -178,8 +203,20 @@ def _open(path: Path) -> Image.Image:
             hint="export a smaller JPEG (3000 px wide is plenty)",
         )
     try:
-        with path.open("rb", buffering=0) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = safety.read_bytes(path, roots or [path.parent.resolve()], MAX_FILE_BYTES)
+    except safety.Refused as exc:
+        raise ImageError(
+            f"the image is refused: {exc}",
+            path=path,
+            hint="copy the image into the content folder instead of linking to it",
+        ) from None
+    except OSError as exc:
+        raise ImageError(
+            f"cannot read the image ({exc.strerror})",
+            path=path,
+            hint="check the file's permissions: the build must be able to read it",
+        ) from None
+    try:
         # Our own limit below is stricter than Pillow's and gives a clearer message.
         pillow_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
         try:
@@ -248,9 +285,33 @@ def _prepare_cached(
     quality: int,
     fit: bool = False,
     cmyk: bool = False,
+    roots: tuple[Path, ...] = (),
 ) -> PreparedImage:
-    file = Path(path)
-    image = _open(file)
+    """`_prepare`, with Pillow's warnings (corrupt EXIF…) kept as lines of the result."""
+    notes: list[str] = []
+    with safety.pillow_warnings(notes):
+        prepared = _prepare(Path(path), box_mm, dpi, background, quality, fit, cmyk, roots)
+    return PreparedImage(
+        prepared.data,
+        prepared.width,
+        prepared.height,
+        prepared.source_size,
+        prepared.dpi,
+        tuple(notes),
+    )
+
+
+def _prepare(
+    file: Path,
+    box_mm: tuple[float, float],
+    dpi: int,
+    background: str,
+    quality: int,
+    fit: bool,
+    cmyk: bool,
+    roots: tuple[Path, ...],
+) -> PreparedImage:
+    image = _open(file, roots)
     box_w = round(box_mm[0] / MM_PER_INCH * dpi)
     box_h = round(box_mm[1] / MM_PER_INCH * dpi)
     source_size = image.size
@@ -311,13 +372,15 @@ def prepare(
     cache_dir: Path | None = None,
     fit: bool = False,
     cmyk: bool = False,
+    roots: Sequence[Path] = (),
 ) -> PreparedImage:
     """Crop `path` to fill a box of `box_mm` and scale it to `dpi` (`fit`: the whole picture,
     scaled down to fit inside the box; for images in the text); `cmyk`: then separate it for
     the press through brochure's CMYK profile (`color.image_to_cmyk`).
 
-    Cached in memory per process, and in `cache_dir` (when given) across runs and
-    workers: a rebuild after a text change does not decode the photo again.
+    Read only inside `roots` (the sandbox; default: the image's own folder). Cached in
+    memory per process, and in `cache_dir` (when given) across runs and workers: a
+    rebuild after a text change does not decode the photo again.
     """
     try:
         info = path.stat()
@@ -334,8 +397,9 @@ def prepare(
         fit,
         cmyk,
     )
+    sandbox = tuple(r.resolve() for r in roots)
     if cache_dir is None:
-        return _prepare_cached(*key)
+        return _prepare_cached(*key, sandbox)
     name = hashlib.sha256(repr((__version__, *key)).encode()).hexdigest()[:32]
     jpeg, meta = cache_dir / f"{name}.jpg", cache_dir / f"{name}.json"
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
@@ -346,25 +410,17 @@ def prepare(
             data["height"],
             (int(data["source_size"][0]), int(data["source_size"][1])),
             data["dpi"],
+            tuple(str(w) for w in data.get("warnings", [])),
         )
-    prepared = _prepare_cached(*key)
-    with contextlib.suppress(OSError):
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for target, content in (
-            (jpeg, prepared.data),
-            (
-                meta,
-                json.dumps(
-                    {
-                        "width": prepared.width,
-                        "height": prepared.height,
-                        "source_size": list(prepared.source_size),
-                        "dpi": prepared.dpi,
-                    }
-                ).encode(),
-            ),
-        ):
-            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(content)
-            tmp.replace(target)
+    prepared = _prepare_cached(*key, sandbox)
+    record = {
+        "width": prepared.width,
+        "height": prepared.height,
+        "source_size": list(prepared.source_size),
+        "dpi": prepared.dpi,
+        "warnings": list(prepared.warnings),
+    }
+    with contextlib.suppress(BrochureError):
+        write_atomic(jpeg, prepared.data, "a prepared image", sync=False)
+        write_atomic(meta, json.dumps(record).encode(), "a prepared image", sync=False)
     return prepared

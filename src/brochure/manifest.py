@@ -5,7 +5,9 @@ over everything that went into it: the page files of its languages, their hero
 images, `brochure.toml`, the logo, every template and stylesheet, the fonts, the
 layout and size, and brochure's version. A file is hashed once per run; a file
 whose size and modification time match the manifest's record keeps its recorded
-hash without being read again.
+hash without being read again. Only files inside the sandbox's folders are hashed
+(a logo outside the content folder is never opened), and the digest names files
+relative to their folder, so it is the same in every checkout: it is also the PDF's /ID.
 
 It also keeps what the catalogue (`catalogue.py`) needs to list PDFs this run did not
 touch: the `catalogue` section, whose shape that module owns. A manifest whose bytes would
@@ -17,14 +19,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, limits, safety
+from .atomic import write_atomic
+from .errors import BrochureError
 
 MANIFEST_NAME = ".brochure-manifest.json"
 _FORMAT = 1
@@ -33,8 +35,9 @@ _FORMAT = 1
 class Manifest:
     """The record of the last build in one output folder."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, roots: dict[str, Path] | None = None) -> None:
         self.path = out / MANIFEST_NAME
+        self.roots = {label: root.resolve() for label, root in (roots or {}).items()}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.files: dict[str, list[Any]] = {}  # path -> [size, mtime_ns, sha256]
         self.catalogue: dict[str, Any] = {}  # owned by catalogue.py
@@ -47,10 +50,16 @@ class Manifest:
                 self.catalogue = dict(data.get("catalogue", {}))
 
     def file_hash(self, path: Path) -> str:
-        """sha256 of a file's bytes (or of its absence), computed at most once per run."""
+        """sha256 of a file's bytes (or of its absence), computed at most once per run.
+
+        A file outside the sandbox's folders is not opened: its "hash" says so.
+        """
         key = str(path.resolve()) if path.exists() else str(path)
         if key in self._hashed:
             return self._hashed[key]
+        if self.roots and not safety.inside(path, self.roots.values()):
+            self._hashed[key] = "outside"
+            return "outside"
         try:
             info = path.stat()
         except OSError:
@@ -64,25 +73,28 @@ class Manifest:
             if known and known[0] == info.st_size and known[1] == info.st_mtime_ns:
                 digest = str(known[2])
             else:
-                sha = hashlib.sha256()
                 try:
-                    with path.open("rb") as handle:
-                        for chunk in iter(lambda: handle.read(1 << 20), b""):
-                            sha.update(chunk)
-                    digest = sha.hexdigest()
-                except OSError:
+                    digest = safety.sha256(
+                        path, self.roots.values() or [path.parent.resolve()], limits.IMAGE_BYTES
+                    )
+                except (OSError, safety.Refused):
                     digest = "unreadable"
                 self.files[key] = [info.st_size, info.st_mtime_ns, digest]
         self._hashed[key] = digest
         return digest
 
     def digest(self, parts: Iterable[str], files: Iterable[Path]) -> str:
-        """One digest over some settings and the contents of some files."""
+        """One digest over some settings and the contents of some files.
+
+        Files are named relative to their folder (`content:images/x.jpg`), never by
+        their absolute path: two checkouts of the same content give the same digest.
+        """
         sha = hashlib.sha256(f"brochure {__version__}\n".encode())
         for part in parts:
             sha.update(f"{part}\n".encode())
-        for path in sorted({str(p.resolve()) for p in files}):
-            sha.update(f"{path}={self.file_hash(Path(path))}\n".encode())
+        named = {safety.stable_name(p, self.roots): p for p in files}
+        for name in sorted(named):
+            sha.update(f"{name}={self.file_hash(named[name])}\n".encode())
         return sha.hexdigest()
 
     def fresh(self, output: Path, digest: str) -> bool:
@@ -120,13 +132,5 @@ class Manifest:
         with contextlib.suppress(OSError, ValueError):
             if self.path.read_text(encoding="utf-8") == text:
                 return
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f"{MANIFEST_NAME}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                Path(tmp).replace(self.path)
-            finally:
-                with contextlib.suppress(OSError):
-                    Path(tmp).unlink()
+        with contextlib.suppress(BrochureError):
+            write_atomic(self.path, text.encode(), "the manifest", sync=False)

@@ -5,15 +5,20 @@ lists, GitHub alerts (printed as callout boxes), `{#id}` after a heading, and ra
 HTML. Every block's HTML then goes through one allow-list sanitizer (nh3): text
 formatting, lists, tables, line breaks and figures are kept; scripts, styles,
 iframes, forms and event attributes are dropped; a link is kept only for `http(s)`,
-`mailto:`, `tel:` and in-page anchors (a relative link prints its text); an image
-only as a `brochure:` URL the build prepared from a file in the site.
+`mailto:`, `tel:` and in-page anchors (`links.clickable`; a relative link prints its
+text, or the linked page's title when it has no text of its own); an image only as a
+`brochure:` URL the build prepared from a file in the site. Very long words get
+invisible break opportunities and very long runs of text are cut into inline pieces,
+so that WeasyPrint sets them in linear time (`typography.breakable`, `_runs`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -25,7 +30,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from . import fonts, languages, typography
+from . import fonts, languages, limits, links, typography
 
 _NUMERIC = re.compile(r"^[\s€$£₽%+\-–.,:0-9]+(?:\s?(?:руб\.?|₽|€|\$|£|%|мин|min))?$")
 
@@ -58,39 +63,96 @@ def _url_shown(text: str, href: str) -> bool:
     return re.sub(r"[\s\-().]", "", target.lower()) in squash
 
 
-def _display_url(href: str) -> str:
-    parts = urlsplit(href)
-    if parts.scheme in ("mailto", "tel"):
-        return unquote(parts.path)
-    shown = (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
-    if parts.query:
-        shown += "?" + parts.query
-    return shown
+def _linked_title(href: str, env: Mapping[str, Any]) -> str | None:
+    """The title of the page a relative link points to, when it is one of the run's pages."""
+    base, titles = env.get("base"), env.get("titles")
+    if base is None or not titles:
+        return None
+    try:
+        target = (Path(base) / unquote(urlsplit(href).path)).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    title = titles.get(str(target))
+    return str(title) if title else None
 
 
 def _link_urls(state: StateCore) -> None:
-    """After a link whose text does not show its address, print the address."""
+    """After a link whose text does not show its address, print the address. A link that
+    cannot be followed from paper (relative, another scheme) with no text of its own
+    prints the linked page's title, else what it names (the sanitizer drops its address)."""
     for token in state.tokens:
         if token.type != "inline" or not token.children:
             continue
         out: list[Token] = []
         href = ""
+        start = 0
         text: list[str] = []
         for child in token.children:
             out.append(child)
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
+                start = len(out)
                 text = []
             elif child.type == "link_close":
-                if href.startswith(("http:", "https:", "mailto:", "tel:")) and not _url_shown(
-                    "".join(text), href
+                shown = "".join(text).strip()
+                if not links.clickable(href) and not href.startswith("#"):
+                    title = _linked_title(href, state.env)
+                    if title and (not shown or shown == href):
+                        out[start:-1] = [_text(title)]
+                    elif not shown:
+                        out[start:-1] = [_text(href)]
+                elif href.startswith(("http:", "https:", "mailto:", "tel:")) and not _url_shown(
+                    shown, href
                 ):
-                    shown = Token("link_url", "", 0)
-                    shown.content = _display_url(href)
-                    out.append(shown)
+                    url = Token("link_url", "", 0)
+                    url.content = links.display(href)
+                    out.append(url)
                 href = ""
             elif href:
                 text.append(child.content)
+        token.children = out
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _runs(text: str) -> list[str]:
+    """`text` in pieces of at most `limits.TEXT_RUN_CHARS`, cut after a space or a break
+    opportunity where there is one."""
+    pieces: list[str] = []
+    size = limits.TEXT_RUN_CHARS
+    while len(text) > size:
+        cut = max(text.rfind(" ", 0, size), text.rfind(typography.ZWSP, 0, size)) + 1
+        cut = cut if cut > size // 2 else size
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text] if text else pieces
+
+
+def _breakable(state: StateCore) -> None:
+    """Break opportunities in very long words, and very long runs of text cut into pieces
+    (each its own inline box), wherever text is printed: WeasyPrint breaks a word too long
+    for its line letter by letter and lays out the rest of a box again for every line, in
+    time that grows with the square of the length (40 000 letters took minutes)."""
+    for token in state.tokens:
+        if not token.children:
+            continue
+        out: list[Token] = []
+        for child in token.children:
+            if child.type in ("text", "code_inline", "link_url"):
+                child.content = typography.breakable(child.content)
+            if child.type in ("text", "code_inline") and len(child.content) > (
+                limits.TEXT_RUN_CHARS
+            ):
+                for piece in _runs(child.content):
+                    run = Token("text_run" if child.type == "text" else child.type, child.tag, 0)
+                    run.content = piece
+                    out.append(run)
+            else:
+                out.append(child)
         token.children = out
 
 
@@ -196,7 +258,15 @@ def _classes(state: StateCore) -> None:
 
 
 def _render_link_url(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    pieces = _runs(tokens[idx].content)
+    if len(pieces) > 1:
+        shown = "".join(f"<span>{escapeHtml(p)}</span>" for p in pieces)
+        return f'<span class="url"> ({shown})</span>'
     return f'<span class="url"> ({escapeHtml(tokens[idx].content)})</span>'
+
+
+def _render_text_run(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return f"<span>{escapeHtml(tokens[idx].content)}</span>"
 
 
 def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -245,7 +315,9 @@ def parser(lang: str) -> MarkdownIt:
     md.core.ruler.push("brochure_classes", _classes)
     md.core.ruler.push("brochure_alerts", _alerts)
     md.core.ruler.push("brochure_images", _images)
+    md.core.ruler.push("brochure_breakable", _breakable)
     md.add_render_rule("link_url", _render_link_url)
+    md.add_render_rule("text_run", _render_text_run)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("footnote_anchor", _render_footnote_anchor)
     return md
@@ -288,9 +360,9 @@ def _attribute_filter(images: dict[str, str], prefix: str) -> Any:
         if element == "a" and attribute == "href":
             if value.startswith("#"):
                 return "#" + prefix + value[1:] if _SAFE_ID.match(value[1:]) else None
-            if urlsplit(value).scheme.lower() in _LINK_SCHEMES:
+            if links.clickable(value):
                 return value
-            return None  # a relative link prints its text only
+            return None  # a relative link, another scheme: its text only
         if element == "img" and attribute == "src":
             if value.startswith("brochure:") and value in images.values():
                 return value
@@ -298,9 +370,6 @@ def _attribute_filter(images: dict[str, str], prefix: str) -> Any:
         return value
 
     return check
-
-
-_LINK_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
 def sanitize(html: str, images: dict[str, str] | None = None, prefix: str = "") -> str:
@@ -359,16 +428,26 @@ def render_blocks(
     title: str | None = None,
     images: dict[str, str] | None = None,
     missing: set[str] | None = None,
+    base: Path | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> list[Block]:
     """Parse a page body into top-level HTML blocks, each sanitized.
 
     A first `# heading` that repeats the page title is dropped: the title is set
     in the brochure's header already. `images` maps an image name as the page writes
     it to the URL of the prepared file; an image not in it is left out. Characters no
-    bundled font can draw are left out and added to `missing`.
+    bundled font can draw are left out and added to `missing`. `base` is the page's
+    folder and `titles` the titles of the run's pages by resolved path: a relative link
+    with no text of its own prints the title of the page it names.
     """
     md = parser(lang)
-    env: dict[str, Any] = {"lang": lang, "images": images or {}, "missing": set()}
+    env: dict[str, Any] = {
+        "lang": lang,
+        "images": images or {},
+        "missing": set(),
+        "base": base,
+        "titles": titles,
+    }
     tokens = md.parse(body, env)
     blocks: list[Block] = []
     start = 0

@@ -1,4 +1,4 @@
-"""WeasyPrint: the sandboxed URL fetcher, shared fonts and stylesheets, atomic PDF writes."""
+"""WeasyPrint: the sandboxed URL fetcher, shared fonts and stylesheets, warnings as lines."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import logging
 import mimetypes
 import os
 import re
-import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,20 +19,21 @@ from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from . import color, tagging
-from .errors import BuildWarning
+from . import color, imagecheck, limits, safety, tagging
+from .errors import BuildWarning, RenderError
 
 MEMORY_SCHEME = "brochure"
-MAX_ASSET_BYTES = 80 * 1024 * 1024
 
 
 class SandboxFetcher(URLFetcher):  # type: ignore[misc]
     """The only way WeasyPrint reads anything.
 
     Serves prepared images from memory (`brochure:` URLs) and files that lie under
-    the allowed folders (the content root and brochure's own assets). Everything
-    else, every http(s) URL included, is refused. Each request is recorded in
-    `requested`, each refusal in `refused`.
+    the allowed folders (the content root, first, and brochure's own assets), read
+    through `safety.read_bytes`; the content folder's files have stable URLs
+    (`safety.CONTENT_URL`). An image is checked by `imagecheck` before WeasyPrint
+    may decode it. Everything else, every http(s) URL included, is refused. Each
+    request is recorded in `requested`, each refusal in `refused`.
     """
 
     def __init__(self, allowed: list[Path]) -> None:
@@ -63,18 +63,19 @@ class SandboxFetcher(URLFetcher):  # type: ignore[misc]
             return URLFetcherResponse(url, data, {"Content-Type": mime})
         if scheme != "file":
             raise self._refuse(url, "only files inside the content folder may be read")
-        path = Path(unquote(urlsplit(url).path))
+        path = safety.url_path(url, self.allowed[0])
         try:
-            real = path.resolve(strict=True)
-            info = real.stat()
-        except (OSError, RuntimeError):
-            raise self._refuse(url, "no such file") from None
-        if not any(real.is_relative_to(root) for root in self.allowed):
-            raise self._refuse(url, "outside the content folder")
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ASSET_BYTES:
-            raise self._refuse(url, "not a regular file of a sensible size")
-        mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": mime})
+            data = safety.read_bytes(path, self.allowed, limits.IMAGE_BYTES)
+        except safety.Refused as exc:
+            raise self._refuse(url, str(exc)) from None
+        except OSError as exc:
+            why = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror
+            raise self._refuse(url, str(why)) from None
+        problem = imagecheck.problem(data, path.name)
+        if problem is not None:
+            raise self._refuse(url, problem)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, data, {"Content-Type": mime})
 
 
 class _Collect(logging.Handler):
@@ -108,13 +109,34 @@ def _friendly(message: str, path: Path) -> BuildWarning:
     match = _FAILED_IMAGE.search(message)
     if match:
         url = match["url"]
-        shown = unquote(urlsplit(url).path) if url.startswith("file:") else url
+        shown = url
+        if url.startswith(safety.CONTENT_URL):
+            shown = unquote(url.removeprefix(safety.CONTENT_URL))
+        elif url.startswith("file:"):
+            shown = unquote(urlsplit(url).path)
         return BuildWarning(
             f"image '{shown}' is left out: {match['why']}",
             path=path,
             hint="use an image file inside the content folder",
         )
     return BuildWarning(f"WeasyPrint: {message}", path=path)
+
+
+@contextlib.contextmanager
+def _library_warnings(into: list[BuildWarning], path: Path) -> Iterator[None]:
+    """Pillow's warnings while rendering (a body image or the logo: corrupt EXIF, a
+    decompression bomb) become the page's warnings, never text on the terminal."""
+    notes: list[str] = []
+    with safety.pillow_warnings(notes):
+        yield
+    into.extend(
+        BuildWarning(
+            f"an image of the page or the logo: {note}",
+            path=path,
+            hint="export the image again (JPEG or PNG, without damaged metadata)",
+        )
+        for note in notes
+    )
 
 
 class Renderer:
@@ -125,14 +147,38 @@ class Renderer:
         self.allowed = [p.resolve() for p in allowed]
         self.fetcher = SandboxFetcher(allowed)
         self.fonts = FontConfiguration()
-        self._css: dict[Path, Any] = {}
+        self._css: dict[tuple[Path, int, int], Any] = {}
         self._cmyk: Any = None
 
     def stylesheet(self, path: Path) -> Any:
-        key = path.resolve()
+        """A parsed stylesheet, read through the sandbox; parsed again when the file changes."""
+        try:
+            info = path.stat()
+        except OSError as exc:
+            raise RenderError(f"cannot read the stylesheet ({exc.strerror})", path=path) from None
+        key = (path.resolve(), info.st_mtime_ns, info.st_size)
         if key not in self._css:
+            try:
+                text = safety.read_text(path, self.allowed, limits.TEMPLATE_BYTES)
+            except safety.Refused as exc:
+                raise RenderError(
+                    f"the stylesheet is refused: {exc}",
+                    path=path,
+                    hint="copy the stylesheet into the content folder instead of linking to it",
+                ) from None
+            except (OSError, UnicodeDecodeError) as exc:
+                raise RenderError(
+                    f"cannot read the stylesheet ({exc})",
+                    path=path,
+                    hint="save it as UTF-8 text",
+                ) from None
+            root = self.allowed[0]
+            base = safety.content_url(path, root) if safety.inside(path, [root]) else None
             self._css[key] = CSS(
-                filename=str(key), url_fetcher=self.fetcher, font_config=self.fonts
+                string=text,
+                base_url=base or key[0].as_uri(),
+                url_fetcher=self.fetcher,
+                font_config=self.fonts,
             )
         return self._css[key]
 
@@ -151,7 +197,7 @@ class Renderer:
     def render(
         self,
         html: str,
-        base_url: Path,
+        base_url: Path | str,
         stylesheets: list[Path],
         source: Path,
         variant: str | None = None,
@@ -169,14 +215,14 @@ class Renderer:
             # PDF/X needs an output intent: sRGB for the RGB brochures.
             intent = "device-cmyk" if cmyk else "srgb"
         warnings: list[BuildWarning] = []
+        base = base_url if isinstance(base_url, str) else str(base_url) + os.sep
         with (
             _weasyprint_warnings(warnings, source),
+            _library_warnings(warnings, source),
             _stable_uuid(identifier),
             _collect_after(),
         ):
-            document = HTML(
-                string=html, base_url=str(base_url) + os.sep, url_fetcher=self.fetcher
-            ).render(
+            document = HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
                 stylesheets=[self.stylesheet(p) for p in stylesheets],
                 font_config=self.fonts,
                 color_profiles={"device-cmyk": self.cmyk_profile()} if cmyk else None,

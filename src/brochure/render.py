@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
+from jinja2.loaders import split_template_path
 
-from . import __version__, color, fonts, languages
+from . import __version__, color, fonts, languages, limits, links, safety, typography
 from .align import Row
 from .assets import builtin_dir
 from .config import Clinic, Config
 from .content import Page
+from .errors import RenderError
 from .markdown import Block, plain_inline
 from .profiles import DEFAULT, PROFILES, Profile
 
@@ -50,26 +53,56 @@ def labels_for(lang: str) -> dict[str, str]:
     return languages.get(lang).labels
 
 
-def display_url(url: str) -> str:
-    """`https://www.clinic.example/` → `clinic.example`."""
-    parts = urlsplit(url if "//" in url else "//" + url)
-    return (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
+display_url = links.display
+tel_href = links.tel_href
 
 
-def tel_href(phone: str) -> str:
-    return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
+class SandboxLoader(jinja2.BaseLoader):
+    """Templates from the content folder's `templates/` first, then brochure's own; read
+    through the sandbox, so an override that is a link out of the content folder is
+    refused, never opened."""
+
+    def __init__(self, root: Path) -> None:
+        builtin = builtin_dir("templates").resolve()
+        self.searchpath = [(root / "templates", root.resolve()), (builtin, builtin)]
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder, allowed in self.searchpath:
+            path = folder.joinpath(*pieces)
+            if not path.is_file():
+                continue
+            try:
+                source = safety.read_text(path, [allowed], limits.TEMPLATE_BYTES)
+                mtime = path.stat().st_mtime_ns
+            except safety.Refused as exc:
+                raise RenderError(
+                    f"the template is refused: {exc}",
+                    path=path,
+                    hint="copy the template into templates/ instead of linking to it",
+                ) from None
+            except (OSError, UnicodeDecodeError) as exc:
+                raise RenderError(
+                    f"cannot read the template ({exc})", path=path, hint="save it as UTF-8"
+                ) from None
+
+            def fresh(path: Path = path, mtime: int = mtime) -> bool:
+                try:
+                    return path.stat().st_mtime_ns == mtime
+                except OSError:
+                    return False
+
+            return source, str(path), fresh
+        raise jinja2.TemplateNotFound(template)
 
 
 @lru_cache(maxsize=8)
 def environment(root: Path) -> jinja2.Environment:
     """Templates from the content repo's `templates/` first, then the built-in ones."""
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [
-                jinja2.FileSystemLoader(root / "templates"),
-                jinja2.FileSystemLoader(builtin_dir("templates")),
-            ]
-        ),
+        loader=SandboxLoader(root),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -112,8 +145,10 @@ def column(
 ) -> Column:
     return Column(
         lang=page.lang,
-        title=fonts.strip(plain_inline(page.title, page.lang), missing),
-        description=fonts.strip(plain_inline(page.description, page.lang), missing),
+        title=typography.breakable(fonts.strip(plain_inline(page.title, page.lang), missing)),
+        description=typography.breakable(
+            fonts.strip(plain_inline(page.description, page.lang), missing)
+        ),
         blocks=blocks,
         clinic=config.clinic_for(page.lang),
         labels=labels_for(page.lang),
@@ -141,20 +176,53 @@ def _render(
     page: PageInfo | None,
     **context: Any,
 ) -> str:
-    template = environment(config.root).get_template(name)
-    page = page or PageInfo(PROFILES[DEFAULT])
-    return template.render(
-        size=size,
-        colors={
-            "primary": color.css(color.parse(config.primary), page.cmyk),
-            "accent": color.css(color.parse(config.accent), page.cmyk),
-        },
-        hero=hero,
-        logo_url=logo_url,
-        version=__version__,
-        page=page,
-        **context,
-    )
+    try:
+        template = environment(config.root).get_template(name)
+        page = page or PageInfo(PROFILES[DEFAULT])
+        return template.render(
+            size=size,
+            colors={
+                "primary": color.css(color.parse(config.primary), page.cmyk),
+                "accent": color.css(color.parse(config.accent), page.cmyk),
+            },
+            hero=hero,
+            logo_url=logo_url,
+            version=__version__,
+            page=page,
+            **context,
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(
+            f"template error: {exc.message}",
+            path=exc.filename,
+            line=exc.lineno,
+            hint=_TEMPLATE_HINT,
+        ) from None
+    except (RenderError, RecursionError, MemoryError):
+        raise
+    except Exception as exc:
+        where = _template_frame(exc, config.root / "templates")
+        if where is None:
+            raise  # not in an override: a bug in brochure, reported as one
+        raise RenderError(
+            f"template error: {type(exc).__name__}: {exc}",
+            path=where[0],
+            line=where[1],
+            hint=_TEMPLATE_HINT,
+        ) from None
+
+
+_TEMPLATE_HINT = "fix the template in templates/, or delete it to use brochure's own"
+
+
+def _template_frame(exc: BaseException, overrides: Path) -> tuple[Path, int] | None:
+    """The innermost line of a template override the error passed through (Jinja puts
+    template file names and lines into the traceback)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if frame.lineno and path.suffix == ".j2" and safety.inside(path, [overrides.resolve()]):
+            return path, frame.lineno
+    return None
 
 
 def html_single(

@@ -4,16 +4,21 @@ The server binds to 127.0.0.1 and serves three things only: its page, a stream o
 server-sent events that tells the page a build finished, and files inside the output
 folder (PDFs, their thumbnails, the catalogue's fonts). The page is the catalogue
 (`catalogue.py`, the same template as `<out>/index.html`) with the live parts on top: the
-build summary, every page of every PDF, and a refresh in place after each build. Builds run
-in warm worker processes that live as long as the server, so a one-page change costs only
-its own PDFs.
+build summary, every page of every PDF, and a refresh in place after each build. It
+answers only requests addressed to itself (`Host: 127.0.0.1:PORT` or `localhost:PORT`; 421
+otherwise), so a web page that rebinds its own name to 127.0.0.1 cannot read the PDFs or
+the error lines; a client that goes away mid-answer is not an error. Builds run in warm
+worker processes that live as long as the server, so a one-page change costs only its own
+PDFs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.server
+import io
 import json
+import sys
 import threading
 import time
 import webbrowser
@@ -25,8 +30,10 @@ from urllib.parse import unquote, urlsplit
 
 from . import __version__, catalogue
 from .assets import builtin_dir
+from .atomic import write_atomic
 from .build import Output, Report, build, worker_pool
 from .errors import BrochureError, display_path
+from .safety import clean
 
 THUMBS = ".thumbs"
 THUMB_WIDTH = 150  # pixels
@@ -111,9 +118,9 @@ def thumbnails(pdf: Path, out: Path) -> list[str]:
             if not png.exists() or png.stat().st_mtime_ns < stamp:
                 width = page.get_width()
                 image = page.render(scale=THUMB_WIDTH / width).to_pil()
-                tmp = png.with_suffix(".tmp.png")
-                image.save(tmp, optimize=True)
-                tmp.replace(png)
+                data = io.BytesIO()
+                image.save(data, "PNG", optimize=True)
+                write_atomic(png, data.getvalue(), "a thumbnail", sync=False)
             names.append(png.relative_to(out).as_posix())
     finally:
         document.close()
@@ -183,7 +190,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _addressed_to_us(self) -> bool:
+        """Only `127.0.0.1:PORT`, `localhost:PORT` (or the address given to --host)."""
+        address: Any = self.server.server_address
+        host, port = address[0], address[1]
+        allowed = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        if host not in ("", "0.0.0.0", "::"):
+            allowed.add(f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}")
+        return self.headers.get("Host", "").strip().lower() in allowed
+
     def do_GET(self) -> None:
+        if not self._addressed_to_us():
+            self._send(421, b"misdirected request: use http://127.0.0.1:PORT/", "text/plain")
+            return
         parts = urlsplit(self.path)
         state = self.state
         if parts.path == "/":
@@ -234,6 +253,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     stopping = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up is normal; anything else is one line, not a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError) or error is None:
+            return
+        print(
+            clean(f"brochure serve: error answering a request: {type(error).__name__}: {error}"),
+            file=sys.stderr,
+        )
 
 
 def make_server(state: State, host: str = "127.0.0.1", port: int = 0) -> Server:

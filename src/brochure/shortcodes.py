@@ -18,15 +18,20 @@ from dataclasses import dataclass, field
 
 # {{< name args >}}, {{% name args %}}, {{< /name >}}, {{< name args />}}; {{</* … */>}} is
 # Hugo's way of writing a shortcode literally.
+# Linear on any text: the arguments stop at the next "{{", a run of spaces inside them is
+# taken whole, and no whitespace is given back (a search from each "{{<" would otherwise
+# cost the length of the text, or of a run of spaces, squared).
 _HUGO = re.compile(
-    r"\{\{(?P<open>[<%])(?P<literal>/\*)?\s*(?P<close>/)?\s*(?P<name>[\w./-]+)"
-    r"(?P<args>(?:[^>%]|>(?!\}\})|%(?!\}\}))*?)\s*(?P<selfclose>/)?\s*(?:\*/)?[>%]\}\}",
+    r"\{\{(?P<open>[<%])(?P<literal>/\*)?\s*+(?P<close>/)?\s*+(?P<name>[\w./-]+)"
+    r"(?P<args>(?:[^>%{\s]|\{(?!\{)|\s++(?![>%]\}\}|/\s*+(?:\*/)?[>%]\}\}|\*/)|>(?!\}\})"
+    r"|%(?!\}\}))*?)\s*+(?P<selfclose>/)?\s*+(?:\*/)?[>%]\}\}",
     re.DOTALL,
 )
 # [name], [name args], [name=value], [/name], [name args /]
-_GRAV = re.compile(r"\[(?P<close>/)?(?P<name>[a-z][\w-]*)(?P<args>(?:[ =][^\]\n]*)?)\]", re.I)
+_GRAV = re.compile(r"\[(?P<close>/)?(?P<name>[a-z][\w-]*)(?P<args>(?:[ =][^\[\]\n]*)?)\]", re.I)
 _REF_LINK = re.compile(
-    r"\[(?P<text>[^\]\n]+)\]\(\s*\{\{[<%]\s*(?:rel)?ref\s+(?P<args>[^>%]*?)\s*[>%]\}\}\s*\)"
+    r"\[(?P<text>[^\[\]\n]+)\]\(\s*+\{\{[<%]\s*+(?:rel)?ref\s++"
+    r"(?P<args>(?:[^>%\s{]|\{(?!\{)|\s++(?![>%]\}\}))*?)\s*+[>%]\}\}\s*+\)"
 )
 _SUMMARY = re.compile(r"^===[ \t]*$", re.MULTILINE)
 

@@ -1,14 +1,20 @@
 """Rendering in worker processes: each keeps WeasyPrint, fonts and stylesheets warm.
 
 A task is one brochure's targets (or a single target when there are few brochures).
-The same function runs in the main process for `--jobs 1`.
+The same function runs in the main process for `--jobs 1`. Whatever goes wrong while
+making a brochure, a `BrochureError`, a document over its budget (`pool.OverBudget`)
+or a bug, fails that brochure alone with one line; a bug keeps its traceback for
+`--debug`.
 """
 
 from __future__ import annotations
 
 import atexit
 import gc
+import html as htmllib
+import mimetypes
 import os
+import re
 import resource
 import threading
 import time
@@ -17,16 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import align, booklet, color, fonts, images, markdown, prepress, qr, render
+from . import align, booklet, color, fonts, images, markdown, prepress, qr, render, safety
 from .assets import builtin_dir
 from .atomic import write_atomic
 from .config import Config
 from .content import Brochure, Page
-from .errors import BrochureError, BuildWarning, ImageError
+from .errors import BrochureError, BuildWarning, ImageError, InternalError, RenderError
+from .pool import OverBudget, Watch
 from .profiles import PDF_A, PROFILES, Profile, uses_cmyk
+from .targets import Target, inside_output
 
 if TYPE_CHECKING:
-    from .build import Target
     from .pdf import Renderer
 
 
@@ -39,11 +46,13 @@ class Task:
     config: Config
     heroes: dict[str, Path | None]  # language -> located hero image
     logo_url: str | None
-    html_dir: Path | None = None
+    html: bool = False  # also write each PDF's HTML beside it
     digests: dict[Path, str] = field(default_factory=dict)  # output -> inputs digest
     dates: dict[Path, str] = field(default_factory=dict)  # output -> creation date (W3C)
     pdf_a: bool = False
     cache_dir: Path | None = None  # prepared images kept across runs
+    out: Path | None = None  # the output folder: nothing is written outside it
+    titles: dict[str, str] = field(default_factory=dict)  # page path -> title, for links
 
 
 @dataclass
@@ -55,9 +64,11 @@ class Done:
     failure: BrochureError | None = None
     requested: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    opened: list[str] = field(default_factory=list)  # files the sandbox opened
     pid: int = 0
     rss_kb: int = 0  # resident memory after the task
     peak_kb: int = 0
+    replace: bool = False  # stopped half-way: the worker should be replaced
 
 
 _RENDERER: Renderer | None = None
@@ -90,12 +101,13 @@ def _drop_renderer() -> None:
     gc.collect()
 
 
-def warm_up(allowed: list[Path], parent: int | None = None) -> None:
-    """Pool initializer: import WeasyPrint and parse fonts before the first task.
+def warm_up(allowed: list[Path], parent: int | None = None, fonts: bool = True) -> None:
+    """A new worker: import WeasyPrint and parse fonts before the first task (`fonts`).
 
     A worker whose build was killed (no clean shutdown) notices and exits.
     """
-    renderer(allowed)
+    if fonts:
+        renderer(allowed)
     if parent is not None:
         threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
 
@@ -137,7 +149,15 @@ class _Brochure:
         for lang, page in self.brochure.pages.items():
             found = self._figures(page, lang)
             missing: set[str] = set()
-            blocks = markdown.render_blocks(page.body, lang, page.title, found, missing)
+            blocks = markdown.render_blocks(
+                page.body,
+                lang,
+                page.title,
+                found,
+                missing,
+                base=page.path.parent,
+                titles=task.titles,
+            )
             self.columns[lang] = render.column(page, blocks, self.config, missing)
             if missing:
                 self.warnings.append(
@@ -157,7 +177,12 @@ class _Brochure:
             if url is None:
                 try:
                     images.prepare(
-                        path, FIGURE_BOX_MM, cache_dir=self.cache_dir, fit=True, quality=86
+                        path,
+                        FIGURE_BOX_MM,
+                        cache_dir=self.cache_dir,
+                        fit=True,
+                        quality=86,
+                        roots=[self.config.root],
                     )
                 except ImageError as exc:
                     self.warnings.append(
@@ -184,6 +209,7 @@ class _Brochure:
                 cache_dir=self.cache_dir,
                 fit=True,
                 cmyk=self.cmyk(profile),
+                roots=[self.config.root],
             )
             self.renderer.fetcher.memory[url] = (prepared.data, prepared.mime)
             if url not in self.urls:
@@ -215,6 +241,7 @@ class _Brochure:
                 quality=profile.jpeg_quality,
                 cache_dir=self.cache_dir,
                 cmyk=self.cmyk(profile),
+                roots=[self.config.root],
             )
         except ImageError as exc:
             raise ImageError(
@@ -223,6 +250,15 @@ class _Brochure:
                 line=images.hero_line(page),
                 hint=exc.hint,
             ) from None
+        for note in prepared.warnings:
+            self.warnings.append(
+                BuildWarning(
+                    f"hero image '{page.hero}': {note}",
+                    path=page.path,
+                    line=images.hero_line(page),
+                    hint="export the photo again (its metadata is damaged)",
+                )
+            )
         url = self.renderer.fetcher.put(
             f"hero/{self.brochure.slug}/{lang}/{size.name}-{width:g}x{height:g}-"
             f"{profile.hero_dpi}-{profile.jpeg_quality}{'-cmyk' if self.cmyk(profile) else ''}.jpg",
@@ -280,20 +316,38 @@ class _Brochure:
             self.renderer.fetcher.memory.pop(url, None)
 
 
-def _keep_html(task: Task, target: Target, html: str, work: _Brochure, css: list[Path]) -> None:
-    """Save a standalone copy of the HTML (hero as a file, stylesheets linked): for benchmarks."""
-    assert task.html_dir is not None
-    task.html_dir.mkdir(parents=True, exist_ok=True)
+_MEMORY_URL = re.compile(r"brochure:[^\"'\s)<>]+")
+
+
+def html_copy(html: str, target: Target, renderer: Renderer, css: list[Path], root: Path) -> None:
+    """Write the HTML of a PDF beside it, for template authors: open it in a browser, or
+    give it to WeasyPrint (`weasyprint x.en.a4.html x.pdf` makes the same pages).
+
+    Images held in memory (the hero, the text's images, the QR code) are written beside
+    it too; the content folder's stable URLs become its real ones, and the stylesheets
+    are linked.
+    """
     stem = target.path.name.removesuffix(".pdf")
-    for url in work.urls:
-        if url in html:
-            data, _ = work.renderer.fetcher.memory[url]
-            (task.html_dir / f"{stem}.hero.jpg").write_bytes(data)
-            html = html.replace(url, f"{stem}.hero.jpg")
-    links = "".join(f'<link rel="stylesheet" href="{p.resolve().as_uri()}">' for p in css)
-    (task.html_dir / f"{stem}.html").write_text(
-        html.replace("<head>", "<head>" + links, 1), encoding="utf-8"
-    )
+    files: dict[str, str] = {}  # URL in the HTML -> the file written for it
+    for found in dict.fromkeys(_MEMORY_URL.findall(html)):
+        url = htmllib.unescape(found)
+        if url not in renderer.fetcher.memory:
+            continue
+        data, mime = renderer.fetcher.memory[url]
+        extension = mimetypes.guess_extension(mime) or ".bin"
+        path = target.path.with_name(f"{stem}.{len(files) + 1}{extension}")
+        write_atomic(path, data, "the HTML copy's image", sync=False)
+        files[found] = path.resolve().as_uri()
+    for url, file_url in files.items():
+        html = html.replace(url, file_url)
+    html = html.replace(safety.CONTENT_URL, root.resolve().as_uri() + "/")
+    page = target.brochure.pages[target.langs[0]]
+    # Relative URLs resolve against the page's folder, as in the PDF; the sheets come
+    # before the template's own <style>, which thus keeps the last word.
+    head = f'<base href="{page.path.parent.resolve().as_uri()}/">'
+    head += "".join(f'<link rel="stylesheet" href="{p.resolve().as_uri()}">' for p in css)
+    html = html.replace("<head>", "<head>" + head, 1)
+    write_atomic(target.path.with_suffix(".html"), html.encode(), "the HTML copy", sync=False)
 
 
 def _profile_warnings(
@@ -350,51 +404,114 @@ def _press_warnings(target: Target, source: Path, problems: list[str]) -> list[B
     ]
 
 
-def run(task: Task, on_start: Callable[[Target], None] | None = None) -> Done:
-    """Render every target of a task; the first error stops this brochure only."""
+def over_budget(task: Task, index: int, why: str) -> Done:
+    """What a task that ran past its budget (or whose worker died) made: one failure."""
+    target = task.targets[min(index, len(task.targets) - 1)]
+    page = task.brochure.pages[target.langs[0]]
+    return Done(
+        failure=RenderError(
+            f"{target.path.name}: {why}",
+            path=page.path,
+            hint="the page holds something very slow or large to lay out (a huge table, "
+            "an enormous image); simplify it or split the page",
+        ),
+        replace=True,
+    )
+
+
+def run(
+    task: Task,
+    on_start: Callable[[Target], None] | None = None,
+    watch: Watch | None = None,
+) -> Done:
+    """Render every target of a task; the first problem stops this brochure only."""
     allowed = [task.config.root, builtin_dir("styles")]
     warm = renderer(allowed)
     warm.fetcher.requested.clear()
     warm.fetcher.refused.clear()
+    journal = len(safety.JOURNAL.opened), len(safety.JOURNAL.refused)
     done = Done(pid=os.getpid())
     work: _Brochure | None = None
+    index = 0
+    if watch:
+        watch.document()  # reading the pages counts as the first document's
     try:
         work = _Brochure(task, warm)
         done.warnings += work.warnings
         for index, target in enumerate(task.targets):
             if on_start:
                 on_start(target)
+            if watch:
+                watch.document()
             began = time.perf_counter()
-            profile = PROFILES[target.profile]
-            created = task.dates.get(target.path, "2000-01-01T00:00:00Z")
-            html, hero = work.html(target, task.logo_url, created)
-            css = render.stylesheets(task.config.root, target.size, target.layout)
-            page = task.brochure.pages[target.langs[0]]
-            variant = PDF_A if task.pdf_a else profile.pdf_variant
-            identifier = task.digests.get(target.path, target.path.name)
-            cmyk = work.cmyk(profile)
-            data, pages, warnings = warm.render(
-                html, page.path.parent, css, page.path, variant, identifier, cmyk=cmyk
-            )
-            if profile.press and not task.pdf_a:
-                data, problems = prepress.finish(data, cmyk, _brand_cmyk(task.config))
-                warnings += _press_warnings(target, page.path, problems)
-            if profile.imposed:
-                data, _ = booklet.impose(data)
-            done.warnings += _profile_warnings(profile, target, hero, len(data), pages)
-            write_atomic(target.path, data)
-            if task.html_dir is not None:
-                _keep_html(task, target, html, work, css)
-            done.warnings += warnings
+            data, pages = _make(task, target, work, warm, done)
             done.outputs.append((index, pages, len(data), time.perf_counter() - began))
     except BrochureError as exc:
         done.failure = exc
+    except OverBudget as exc:
+        if watch:
+            watch.idle()  # first: the timer raises on every tick until the document ends
+        done = over_budget(task, index, str(exc))
+        _drop_renderer()
+    except Exception as exc:
+        if watch:
+            watch.idle()
+        target = task.targets[min(index, len(task.targets) - 1)]
+        done.failure = InternalError.from_exception(
+            exc, f"making {target.path.name}", task.brochure.pages[target.langs[0]].path
+        )
+        done.replace = True
+        _drop_renderer()
     finally:
+        if watch:
+            watch.idle()
         if work is not None:
             work.release()
         gc.collect()  # renders skip the collector; a full pass per task keeps memory flat
+    if work is not None:  # warnings found while making PDFs (a hero's damaged EXIF …)
+        done.warnings += [w for w in work.warnings if w not in done.warnings]
     done.requested = list(warm.fetcher.requested)
-    done.refused = list(warm.fetcher.refused)
+    done.refused = list(warm.fetcher.refused) + safety.JOURNAL.refused[journal[1] :]
+    done.opened = safety.JOURNAL.opened[journal[0] :]
+    del safety.JOURNAL.opened[journal[0] :], safety.JOURNAL.refused[journal[1] :]
+    done.pid = os.getpid()
     done.rss_kb = _rss_kb()
     done.peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return done
+
+
+def _make(
+    task: Task, target: Target, work: _Brochure, warm: Renderer, done: Done
+) -> tuple[bytes, int]:
+    """One PDF: its HTML, the render, the profile's variant, prepress and imposition, the
+    write (inside the output folder only)."""
+    if task.out is not None and not inside_output(target.path, task.out):
+        raise RenderError(
+            f"refusing to write {target.path.name} outside the output folder",
+            path=target.path,
+            hint="this is a bug in brochure; please report it",
+        )
+    profile = PROFILES[target.profile]
+    created = task.dates.get(target.path, "2000-01-01T00:00:00Z")
+    html, hero = work.html(target, task.logo_url, created)
+    css = render.stylesheets(task.config.root, target.size, target.layout)
+    page = task.brochure.pages[target.langs[0]]
+    variant = PDF_A if task.pdf_a else profile.pdf_variant
+    identifier = task.digests.get(target.path, target.path.name)
+    cmyk = work.cmyk(profile)
+    base = safety.folder_url(page.path.parent, task.config.root)
+    data, pages, warnings = warm.render(html, base, css, page.path, variant, identifier, cmyk=cmyk)
+    if profile.press and not task.pdf_a:
+        data, problems = prepress.finish(data, cmyk, _brand_cmyk(task.config))
+        warnings += _press_warnings(target, page.path, problems)
+    if profile.imposed:
+        try:
+            data, _ = booklet.impose(data)
+        except ValueError as exc:
+            raise RenderError(str(exc), path=page.path) from None
+    done.warnings += _profile_warnings(profile, target, hero, len(data), pages)
+    write_atomic(target.path, data)
+    if task.html:
+        html_copy(html, target, warm, css, task.config.root)
+    done.warnings += warnings
+    return data, pages

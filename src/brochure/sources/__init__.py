@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..content import Brochure, Page, load, read_page
-from ..errors import BrochureError, BuildWarning, ContentError
+from ..errors import BrochureError, BuildWarning, ContentError, InternalError
 from . import grav, hugo, plain
 from .base import Entry, Groups, Site, Skipped, slug_for
 
@@ -85,7 +85,7 @@ def _skip_reason(site: Site, entry: Entry, path: Path, body_empty: bool) -> str 
 
 def _read(site: Site, entry: Entry, collection: Collection) -> Page | None:
     try:
-        source = load(entry.path)
+        source = load(entry.path, site.root)
     except BrochureError as exc:
         collection.failures.append(exc)
         return None
@@ -193,7 +193,13 @@ def collect(paths: list[Path]) -> Collection:
     collection = Collection(site=site, found=len(found.entries) + len(found.skipped))
     collection.skipped += found.skipped
     for entry in found.entries:
-        page = _read(site, entry, collection)
+        try:
+            page = _read(site, entry, collection)
+        except Exception as exc:  # a bug met on one page: that page fails alone
+            collection.failures.append(
+                InternalError.from_exception(exc, "reading the page", entry.path)
+            )
+            continue
         if page is not None:
             collection.pages.append(page)
     _bodies(site, collection)
@@ -217,8 +223,10 @@ def collect(paths: list[Path]) -> Collection:
     return collection
 
 
-_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*(?:<([^>\n]+)>|([^\s)]+))")
-_HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
+# Neither may scan past the next "[" or "<": on a line of thousands of "![" or "<img" a
+# search from each would otherwise cost the line's length, squared.
+_MD_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\(\s*(?:<([^>\n]+)>|([^\s)]+))")
+_HTML_IMAGE = re.compile(r"<img\b[^<>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
 
 
@@ -239,31 +247,41 @@ def _ref_index(pages: list[Page], site: Site) -> dict[str, list[Page]]:
 
 def _bodies(site: Site, collection: Collection) -> None:
     """Shortcodes rewritten, and the images the text shows found, once per page."""
+    index = _ref_index(collection.pages, site)
+    for page in list(collection.pages):
+        try:
+            _body(page, index, site)
+        except Exception as exc:  # a bug met on one page: that page fails alone
+            collection.failures.append(
+                InternalError.from_exception(exc, "reading the page's text", page.path)
+            )
+            collection.pages.remove(page)
+
+
+def _body(page: Page, index: dict[str, list[Page]], site: Site) -> None:
+    """One page's shortcodes rewritten and the images its text shows found."""
     from .. import images, shortcodes
 
-    index = _ref_index(collection.pages, site)
-    for page in collection.pages:
+    def resolve(target: str, page: Page = page) -> str | None:
+        key = target.split("#")[0].strip().strip("/").lower()
+        found = index.get(key) or index.get(key.split(".")[0]) or []
+        same = [p for p in found if p.lang == page.lang]
+        return (same or found)[0].title if found else None
 
-        def resolve(target: str, page: Page = page) -> str | None:
-            key = target.split("#")[0].strip().strip("/").lower()
-            found = index.get(key) or index.get(key.split(".")[0]) or []
-            same = [p for p in found if p.lang == page.lang]
-            return (same or found)[0].title if found else None
-
-        result = shortcodes.expand(page.body, resolve, grav=site.kind == "grav")
-        page.body = result.body
-        if result.dropped:
-            first = min(result.dropped.values())
-            names = ", ".join(f"'{name}'" for name in result.dropped)
-            page.warnings.append(
-                BuildWarning(
-                    f"shortcode(s) {names} cannot be printed and are left out",
-                    path=page.path,
-                    line=page.body_line + first - 1,
-                    hint="nothing to do if the brochure reads well without them",
-                )
+    result = shortcodes.expand(page.body, resolve, grav=site.kind == "grav")
+    page.body = result.body
+    if result.dropped:
+        first = min(result.dropped.values())
+        names = ", ".join(f"'{name}'" for name in result.dropped)
+        page.warnings.append(
+            BuildWarning(
+                f"shortcode(s) {names} cannot be printed and are left out",
+                path=page.path,
+                line=page.body_line + first - 1,
+                hint="nothing to do if the brochure reads well without them",
             )
-        _locate_images(page, images.locate)
+        )
+    _locate_images(page, images.locate)
 
 
 def _locate_images(page: Page, locate: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .. import yamlbounds
 from ..content import LANG_CODE, Source
 from .base import Entry, Found, Site, Skipped
 from .plain import is_page_file
@@ -42,9 +43,9 @@ def site(root: Path) -> Site:
     default: str | None = None
     try:
         data: Any = (
-            yaml.safe_load(config.read_text(encoding="utf-8-sig")) if config.is_file() else {}
+            yamlbounds.load(config.read_text(encoding="utf-8-sig")) if config.is_file() else {}
         )
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError):
         data = {}
     section = data.get("languages") if isinstance(data, dict) else None
     if isinstance(section, dict):

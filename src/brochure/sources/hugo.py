@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .. import yamlbounds
 from ..content import LANG_CODE, PAGE_SUFFIXES, Source
 from .base import Entry, Found, Site, Skipped
 from .plain import is_page_file
@@ -58,7 +59,7 @@ def _parse(path: Path) -> dict[str, Any]:
         elif path.suffix == ".json":
             data = json.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = yamlbounds.load(text)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError):
         return {}
     return _lower(data) if isinstance(data, dict) else {}

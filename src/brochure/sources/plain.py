@@ -6,6 +6,7 @@ import codecs
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .. import limits, safety
 from ..content import _LANG_RE, PAGE_SUFFIXES, Brochure, Page
 from ..errors import BuildWarning
 from .base import Entry, Found, Groups, Site, Skipped, meaningful, slug_for
@@ -17,10 +18,9 @@ _SKIP_NAMES = {"readme", "changelog", "license", "licence", "contributing", "not
 def _has_front_matter(path: Path) -> bool | None:
     """Whether the file starts with `---` or `+++` (after a BOM and blank lines); None if
     it cannot be read (reading it later reports why)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(64)
-    except OSError:
+    try:  # through the sandbox: a link to a file elsewhere is not opened here
+        head = safety.read_bytes(path, [path.parent.resolve()], limits.PAGE_BYTES, head=64)
+    except (OSError, safety.Refused):
         return None
     for bom, encoding in (
         (codecs.BOM_UTF16_LE, "utf-16-le"),
