@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from brochure import __version__
 from brochure.cli import main
 
+from .conftest import make_photo
+
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     runner = CliRunner()
@@ -124,3 +126,81 @@ def test_bad_option_is_a_usage_error(option: list[str]) -> None:
     code, _, stderr = run("build", *option)
     assert code == 2
     assert "Invalid value" in stderr
+
+
+def _small(tmp_path: Path, front: str = "hero_image: p.jpg\n") -> Path:
+    root = tmp_path / "content"
+    make_photo(root / "images" / "p.jpg", (900, 600), format="JPEG")
+    (root / "brochure.toml").write_text('[clinic]\nname = "Lumen"\n', encoding="utf-8")
+    (root / "page.en.md").write_text(
+        f"---\ntitle: Page\n{front}---\nText with [a link](https://example.com/x).\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_strict_makes_a_warning_fail_the_run(tmp_path: Path) -> None:
+    _small(tmp_path)
+    args = ["build", "content", "--out", "dist", "--size", "a5", "-q"]
+    assert run(*args, "--strict", cwd=tmp_path)[0] == 0  # no warning: the run passes
+    _small(tmp_path, front="")  # no hero: a warning
+    code, _, stderr = run(*args, "--strict", "--force", cwd=tmp_path)
+    assert code == 1
+    assert stderr.splitlines() == [
+        "content/page.en.md: warning: no hero_image; the brochure is made without a photo"
+        " — add 'hero_image: photo.jpg' to the front matter",
+        "brochure: --strict: 1 warning(s) fail the run (the PDFs were written)",
+    ]
+    assert run(*args, "--force", cwd=tmp_path)[0] == 0  # without --strict, a warning is fine
+
+
+def test_html_beside_each_pdf_renders_to_the_same_pages(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+    import weasyprint
+    from PIL import ImageChops
+
+    _small(tmp_path)
+    code, _, stderr = run(
+        "build", "content", "--out", "dist", "--size", "a5", "--html", "-q", cwd=tmp_path
+    )
+    assert (code, stderr) == (0, "")
+    html = tmp_path / "dist" / "page.en.a5.html"
+    text = html.read_text(encoding="utf-8")
+    assert "brochure:" not in text and ".brochure-content" not in text
+    again = tmp_path / "again.pdf"
+    weasyprint.HTML(filename=str(html)).write_pdf(again)  # as a template author would
+    made = pdfium.PdfDocument(tmp_path / "dist" / "page.en.a5.pdf")
+    remade = pdfium.PdfDocument(again)
+    assert len(made) == len(remade)
+    for one, other in zip(made, remade, strict=True):
+        a, b = (page.render(scale=60 / 72).to_pil().convert("RGB") for page in (one, other))
+        assert ImageChops.difference(a, b).getbbox() is None  # not one pixel differs
+
+
+def test_several_configuration_problems_are_all_reported_with_exit_code_2(
+    tmp_path: Path,
+) -> None:
+    root = _small(tmp_path)
+    (root / "brochure.toml").write_text(
+        '[clinic]\nname = "' + "N" * 60_000 + '"\nwebsite = "javascript:alert(1)"\n'
+    )
+    code, _, stderr = run("build", "content", "--out", "dist", cwd=tmp_path)
+    assert code == 2
+    assert stderr.splitlines() == [
+        "content/brochure.toml:2: error: 'name' in [clinic] is 60000 characters long; at most"
+        " 120 — shorten it",
+        "content/brochure.toml:3: error: 'website' in [clinic] must be a web address"
+        " (https://…), got 'javascript:alert(1)' — write website = \"https://clinic.example\"",
+    ]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_messages_are_never_read_as_markup(tmp_path: Path) -> None:
+    root = _small(tmp_path, front='hero_image: "[bold][/]x.jpg :smile:"\n')
+    code, _, stderr = run("build", "content", "--out", "dist", "-q", cwd=tmp_path)
+    assert code == 1
+    assert stderr.splitlines() == [
+        "content/page.en.md:3: error: hero image '[bold][/]x.jpg :smile:' not found — put it"
+        " beside the page, in an images/ folder beside it, or in the content folder's images/"
+    ]
+    assert root.is_dir()

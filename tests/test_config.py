@@ -234,6 +234,55 @@ def test_toml_syntax_errors_have_a_line_and_no_column_text(
             " — name per-language tables by language, e.g. [clinic.ru]",
             id="per-language-table-not-a-language",
         ),
+        pytest.param(
+            "x = " + "[" * 5000 + "]" * 5000 + "\n",
+            1,
+            "values nested more than 32 levels deep — brochure.toml needs tables and lists of"
+            " text, not deep nesting",
+            id="toml-nested-5000-deep",
+        ),
+        pytest.param(
+            '[clinic]\nname = "Lumen"\nphone = ' + "9" * 5000 + "\n",
+            3,
+            "a number of 5000 characters (at most 100) — no setting takes such a number; put"
+            ' text in quotes: "…"',
+            id="toml-number-of-5000-digits",
+        ),
+        pytest.param(
+            '[clinic]\nname = "' + "N" * 60_000 + '"\n',
+            2,
+            "'name' in [clinic] is 60000 characters long; at most 120 — shorten it",
+            id="clinic-name-of-60-kb",
+        ),
+        pytest.param(
+            '[clinic]\nwebsite = "javascript:alert(1)"\n',
+            2,
+            "'website' in [clinic] must be a web address (https://…), got 'javascript:alert(1)'"
+            ' — write website = "https://clinic.example"',
+            id="website-javascript",
+        ),
+        pytest.param(
+            '[clinic]\nbooking_url = "file:///etc/passwd"\n',
+            2,
+            "'booking_url' in [clinic] must be a web address (https://…), got"
+            " 'file:///etc/passwd' — write booking_url = \"https://clinic.example\"",
+            id="booking-url-file",
+        ),
+        pytest.param(
+            '[clinic]\nemail = "a@b.example?attach=/etc/passwd"\n',
+            2,
+            "'email' in [clinic] must be an e-mail address, got 'a@b.example?attach=/etc/passwd'"
+            ' — write email = "hello@clinic.example"',
+            id="email-with-a-query",
+        ),
+        pytest.param(
+            "[bilingual]\npair = [" + "9" * 90 + ", 0x" + "f" * 90 + "]\n",
+            2,
+            "'pair' in [bilingual] must name two different languages, got [999999999999999999"
+            "...9999999999999999999, <a number of 108 digits>]"
+            ' — write pair = ["ru", "en"]',
+            id="numbers-quoted-back-short",
+        ),
     ],
 )
 def test_wrong_values_name_the_key_and_its_line(
@@ -285,6 +334,41 @@ def test_unknown_keys_warn_with_a_suggestion(tmp_path: Path, text: str, warning:
     path = write_config(tmp_path, text)
     _, warnings = load_config(tmp_path)
     assert [str(w) for w in warnings] == [f"{display_path(path)}{warning}"]
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    path, exc = config_error(
+        tmp_path,
+        '[clinic]\nphone = 1\nwebsite = "ftp://x.example"\n[colors]\nprimary = "teal"\n',
+    )
+    shown = display_path(path)
+    assert str(exc).splitlines() == [
+        f"{shown}:2: error: 'phone' in [clinic] must be text, got int — put it in quotes:"
+        ' phone = "…"',
+        f"{shown}:3: error: 'website' in [clinic] must be a web address (https://…), got"
+        " 'ftp://x.example' — write website = \"https://clinic.example\"",
+        f"{shown}:5: error: colour 'primary' must be a hex colour like \"#1f5f66\", got 'teal'"
+        " — use #rgb or #rrggbb",
+    ]
+
+
+def test_a_bare_domain_becomes_a_web_address(tmp_path: Path) -> None:
+    write_config(tmp_path, '[clinic]\nwebsite = "clinic.example"\n')
+    config, _ = load_config(tmp_path)
+    assert config.clinic.website == "https://clinic.example"
+
+
+def test_a_configuration_linked_from_outside_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    root.mkdir()
+    (tmp_path / "elsewhere.toml").write_text('[clinic]\nname = "Elsewhere"\n')
+    (root / "brochure.toml").symlink_to(tmp_path / "elsewhere.toml")
+    with pytest.raises(ConfigError) as info:
+        load_config(root)
+    assert str(info.value) == (
+        f"{display_path(root / 'brochure.toml')}: error: the configuration is refused: outside"
+        " the content folder — keep brochure.toml a small text file inside the content folder"
+    )
 
 
 def test_unknown_key_does_not_change_the_configuration(tmp_path: Path) -> None:

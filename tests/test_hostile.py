@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -18,11 +22,14 @@ from hypothesis import strategies as st
 from brochure.atomic import remove_stale_temporaries, write_atomic
 from brochure.build import build
 from brochure.content import read_page
-from brochure.errors import BrochureError, RenderError
+from brochure.errors import BrochureError, RenderError, display_path
+from brochure.manifest import MANIFEST_NAME
 from brochure.markdown import render_blocks
 from brochure.pdf import Renderer, SandboxFetcher
+from brochure.pool import Budget, Pool
 
-from .conftest import make_photo, pdf_text
+from . import test_bad_input
+from .conftest import REPO, make_photo, pdf_text
 from .test_cli import run
 
 HOSTILE = (
@@ -325,3 +332,357 @@ def test_random_pages_render_or_fail_cleanly(
         assert ": error: " in str(failure)
     for output in report.outputs:
         assert output.target.path.read_bytes().startswith(b"%PDF-")
+
+
+# --- Second round: overrides and a logo that lead outside, budgets, workers, leftovers ----
+
+
+def _one_page(tmp_path: Path, front: str = "", body: str = "Text.\n") -> Path:
+    root = tmp_path / "content"
+    make_photo(root / "images" / "p.jpg", (600, 400), format="JPEG")
+    shutil.copy(REPO / "content" / "brochure.toml", root / "brochure.toml")
+    shutil.copy(REPO / "content" / "images" / "logo.svg", root / "images" / "logo.svg")
+    (root / "page.en.md").write_text(
+        f"---\ntitle: Page\nhero_image: p.jpg\n{front}---\n{body}", encoding="utf-8"
+    )
+    return root
+
+
+def _link(root: Path, name: str, target: Path, text: str) -> None:
+    target.write_text(text, encoding="utf-8")
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).symlink_to(target)
+
+
+OVERRIDES = [
+    pytest.param(
+        lambda root: _link(
+            root, "templates/single.html.j2", root.parent / "evil.j2", "SECRET {{ 1 }}"
+        ),
+        "content/templates/single.html.j2: error: the template is refused: outside the content"
+        " folder — copy the template into templates/ instead of linking to it",
+        id="template-linked-from-outside",
+    ),
+    pytest.param(
+        lambda root: _link(root, "styles/a5.css", root.parent / "evil.css", "p { color: red }"),
+        "content/styles/a5.css: error: the stylesheet is refused: outside the content folder —"
+        " copy the stylesheet into the content folder instead of linking to it",
+        id="stylesheet-linked-from-outside",
+    ),
+    pytest.param(
+        lambda root: (
+            (root / "templates").mkdir()
+            or (root / "templates" / "single.html.j2").write_text(
+                "{% extends 'base.html.j2' %}\n{% block body %}\n<p>{{ nope.x }}</p>\n"
+                "{% endblock %}\n"
+            )
+        ),
+        "content/templates/single.html.j2:3: error: template error: UndefinedError: 'nope' is"
+        " undefined — fix the template in templates/, or delete it to use brochure's own",
+        id="jinja-undefined-in-an-override",
+    ),
+    pytest.param(
+        lambda root: (
+            (root / "templates").mkdir()
+            or (root / "templates" / "macros.html.j2").write_text("{% macro masthead( %}\n")
+        ),
+        "content/templates/macros.html.j2:1: error: template error: expected token 'name', got"
+        " '%' — fix the template in templates/, or delete it to use brochure's own",
+        id="jinja-syntax-error-in-an-override",
+    ),
+]
+
+
+@pytest.mark.parametrize(("setup", "expected"), OVERRIDES)
+def test_a_bad_override_fails_its_brochures_with_one_line(
+    tmp_path: Path, setup: Callable[[Path], object], expected: str
+) -> None:
+    root = _one_page(tmp_path)
+    setup(root)
+    code, _, stderr = run("build", "content", "--out", "dist", "--size", "a5", "-q", cwd=tmp_path)
+    assert (code, stderr.splitlines()) == (1, [expected])
+    assert not list((tmp_path / "dist").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("logo", ["{outside}", "../secret.png"])
+def test_a_logo_outside_is_never_opened_nor_hashed(tmp_path: Path, logo: str) -> None:
+    root = _one_page(tmp_path)
+    secret = make_photo(tmp_path / "secret.png", (50, 50), format="PNG")
+    toml = root / "brochure.toml"
+    toml.write_text(
+        toml.read_text().replace('"images/logo.svg"', f'"{logo.format(outside=secret)}"')
+    )
+    report = build([root], tmp_path / "dist", layouts=("single",), sizes=("a5",))
+    assert [str(w) for w in report.warnings] == [
+        f"{display_path(toml)}: warning: logo '{secret}' not found inside the content folder;"
+        " brochures have no logo — check [clinic] logo in brochure.toml"
+    ]
+    assert len(report.outputs) == 1
+    assert str(secret) not in report.opened
+    manifest = (tmp_path / "dist" / MANIFEST_NAME).read_text()
+    assert "secret" not in manifest
+
+
+def test_strace_sees_nothing_outside_opened(tmp_path: Path) -> None:
+    """The kernel's record: no file outside the content folder is even opened."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    root = _one_page(tmp_path, body="![out](../outside.png)\n\nText.\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    make_photo(tmp_path / "outside.png", (50, 50), format="PNG")
+    make_photo(outside / "photo.jpg", (300, 200), format="JPEG")
+    _link(root, "linked.md", outside / "page.md", "---\ntitle: Out\n---\nSecret text.\n")
+    (root / "images" / "hero-link.jpg").symlink_to(outside / "photo.jpg")
+    (root / "hero.md").write_text("---\ntitle: Hero\nhero_image: hero-link.jpg\n---\nText.\n")
+    toml = root / "brochure.toml"
+    toml.write_text(toml.read_text().replace('"images/logo.svg"', f'"{outside / "logo.svg"}"'))
+    (outside / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    trace = tmp_path / "trace.txt"
+    done = subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=open,openat,openat2", "-o", str(trace),
+         sys.executable, "-m", "brochure", "build", str(root), "--out", str(tmp_path / "dist"),
+         "--jobs", "1", "--size", "a5", "--layout", "single", "-q"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if "PTRACE" in done.stderr or "Operation not permitted" in done.stderr:
+        pytest.skip(f"strace cannot trace here: {done.stderr.strip()[:200]}")
+    assert done.returncode == 1, done.stderr
+    assert (tmp_path / "dist" / "page.en.a5.pdf").is_file()
+    opens = trace.read_text().splitlines()
+    assert any("page.en.md" in line for line in opens)  # the trace does see our own reads
+    leaked = [line for line in opens if str(outside) in line or "outside.png" in line]
+    assert leaked == []
+
+
+def test_a_document_over_its_time_budget_fails_alone_in_process(tmp_path: Path) -> None:
+    root = _one_page(tmp_path, body="x" * 200_000 + "\n")
+    report = build(
+        [root], tmp_path / "dist", layouts=("single",), sizes=("a5",), budget=Budget(0.5)
+    )
+    assert [str(f) for f in report.failures] == [
+        f"{display_path(root / 'page.en.md')}: error: page.en.a5.pdf: making it took longer"
+        " than 0.5 s — the page holds something very slow or large to lay out (a huge table,"
+        " an enormous image); simplify it or split the page"
+    ]
+    (root / "page.en.md").write_text("---\ntitle: Page\nhero_image: p.jpg\n---\nShort.\n")
+    again = build([root], tmp_path / "dist", layouts=("single",), sizes=("a5",))
+    assert not again.failures and len(again.outputs) == 1  # a fresh renderer, no leftovers
+
+
+def test_a_very_long_word_costs_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What WeasyPrint's line breaker is given, summed over every line: linear in the word."""
+    from weasyprint.text import line_break
+
+    from brochure.markdown import render_blocks
+
+    given: list[int] = []
+    original = line_break.split_first_line
+
+    def counting(text: str, *args: Any, **kwargs: Any) -> Any:
+        given.append(len(text))
+        return original(text, *args, **kwargs)
+
+    monkeypatch.setattr(line_break, "split_first_line", counting)
+    from weasyprint.layout import inline
+
+    monkeypatch.setattr(inline, "split_first_line", counting)
+    n = 20_000
+    html = "".join(b.html for b in render_blocks("x" * n, "en"))
+    renderer = Renderer([REPO / "styles"])
+    renderer.render(
+        f"<html lang=en><body><main class=text>{html}</main></body></html>",
+        REPO,
+        [REPO / "styles" / "base.css", REPO / "styles" / "a5.css"],
+        REPO / "x.md",
+    )
+    assert len(given) > n // 60  # one call a line (or more), the word on many lines
+    assert sum(given) < 60 * n  # unbroken, the sum is about n² / 100: 4 million here
+
+
+def test_the_yaml_loader_never_expands_an_alias() -> None:
+    from brochure import yamlbounds
+
+    composed: list[object] = []
+    original = yamlbounds.BoundedLoader.compose_node
+
+    def counting(self: Any, parent: Any, index: Any) -> Any:
+        composed.append(index)
+        return original(self, parent, index)
+
+    laughs = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+        f"{c}: &{c} [{','.join([f'*{p}'] * 9)}]\n"
+        for p, c in zip("abcdefghijkl", "bcdefghijklm", strict=True)
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yamlbounds.BoundedLoader, "compose_node", counting)
+        with pytest.raises(yamlbounds.BoundError, match="more than 100000 values"):
+            yamlbounds.load(laughs)  # 9^13 values if expanded
+    assert len(composed) < 150  # one call per node written, each alias counted by its size
+
+
+def test_a_page_with_thousands_of_keys_is_scanned_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brochure import content
+
+    built: list[object] = []
+    original = content.KeyLines.__init__
+
+    def counting(self: Any, text: str) -> None:
+        built.append(text)
+        original(self, text)
+
+    monkeypatch.setattr(content.KeyLines, "__init__", counting)
+    path = tmp_path / "keys.md"
+    path.write_text(
+        "---\ntitle: Keys\n" + "".join(f"k{i}: v\n" for i in range(20_000)) + "---\nText\n"
+    )
+    page = read_page(path, tmp_path)
+    assert len(built) == 1
+    assert [w.message for w in page.warnings] == [
+        "20000 unknown front-matter keys are ignored (k0, k1, k2, …)"
+    ]
+
+
+def test_an_svg_bomb_is_measured_without_expanding_it() -> None:
+    from brochure import imagecheck
+
+    sizes: list[object] = []
+    original = imagecheck._Counter.size
+
+    def counting(self: Any, element: Any, depth: int) -> int:
+        sizes.append(element)
+        return original(self, element, depth)
+
+    bomb = test_bad_input.svg_bomb(levels=30, fan=10)  # 10^29 rectangles if drawn
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(imagecheck._Counter, "size", counting)
+        assert imagecheck.problem(bomb, "bomb.svg") == (
+            "it would draw more than 10000 shapes once its <use> and url(#…) references are"
+            " expanded"
+        )
+    assert len(sizes) < 400  # each element measured once (30 levels of 11 elements)
+    assert imagecheck.problem(bomb.replace(b"#l0", b"#l1"), "x.svg") == "a <g> refers to itself"
+    logo = (REPO / "content" / "images" / "logo.svg").read_bytes()
+    assert imagecheck.problem(logo, "logo.svg") is None
+
+
+# Workers: the pool is tested with a stand-in for worker.run, a module function the worker
+# processes import by name. Each brochure's name says what goes wrong while it is made;
+# the others are not rendered (a real render may take longer than the one-second budget
+# on a busy machine): they report a PDF made.
+
+
+def _stand_in(task: Any, on_start: Any, watch: Any) -> Any:
+    from brochure import markdown, worker
+    from brochure.pool import OverBudget
+
+    slug = task.brochure.slug
+    if slug == "slow":  # Python code: the worker's own timer stops it
+        on_start(task.targets[0])
+        watch.document()
+        try:
+            time.sleep(60)
+        except OverBudget as exc:
+            return worker.over_budget(task, 0, str(exc))
+    elif slug == "stuck":  # deaf to its own timer, as inside a C library: killed from outside
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])
+        on_start(task.targets[0])
+        time.sleep(60)
+    elif slug == "greedy":  # memory past the budget: its own timer, or the pool, stops it
+        on_start(task.targets[0])
+        watch.document()
+        hoard = []
+        try:
+            for _ in range(100):
+                hoard.append(b"\x01" * (20 << 20))
+                time.sleep(0.01)
+        except OverBudget as exc:
+            return worker.over_budget(task, 0, str(exc))
+    elif slug == "dies":  # as the kernel's out-of-memory killer would
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif slug == "buggy":  # a genuine bug inside the real worker.run
+        markdown.render_blocks = _planted  # type: ignore[assignment]
+        return worker.run(task, on_start, watch)
+    return worker.Done(outputs=[(0, 1, 1, 0.0)], pid=os.getpid())
+
+
+def _planted(body: str, *args: Any, **kwargs: Any) -> Any:
+    raise ValueError("a planted bug")
+
+
+POOL_CASES = [
+    ("slow", "slow.en.a5.pdf: making it took longer than 1 s"),
+    ("stuck", "stuck.en.a5.pdf: making it took longer than 1 s"),
+    ("greedy", "greedy.en.a5.pdf: making it needed more than 400 MB of memory"),
+    ("dies", "dies.en.a5.pdf: the worker process making it stopped (signal SIGKILL)"),
+    ("buggy", "internal error while making buggy.en.a5.pdf: ValueError: a planted bug"),
+]
+
+
+@dataclass
+class PoolRun:
+    root: Path
+    report: Any
+    replaced: int
+
+
+@pytest.fixture(scope="module")
+def pool_run(tmp_path_factory: pytest.TempPathFactory) -> PoolRun:
+    from brochure.assets import builtin_dir
+
+    base = tmp_path_factory.mktemp("pool")
+    root = base / "content"
+    make_photo(root / "images" / "p.jpg", (600, 400), format="JPEG")
+    for name in ("fast", "calm", *(slug for slug, _ in POOL_CASES)):
+        (root / f"{name}.en.md").write_text(
+            f"---\ntitle: {name.title()}\nhero_image: p.jpg\n---\nText.\n", encoding="utf-8"
+        )
+    budget = Budget(1.0, memory_mb=400, grace_seconds=0.5)
+    with Pool(2, [root, builtin_dir("styles")], budget, work=_stand_in) as pool:
+        report = build([root], base / "dist", layouts=("single",), sizes=("a5",), pool=pool)
+        return PoolRun(root, report, pool.replaced)
+
+
+@pytest.mark.parametrize(("slug", "why"), POOL_CASES)
+def test_a_worker_over_budget_dead_or_buggy_fails_its_brochure_alone(
+    pool_run: PoolRun, slug: str, why: str
+) -> None:
+    mine = [str(f) for f in pool_run.report.failures if f.path and f.path.stem == f"{slug}.en"]
+    assert len(mine) == 1
+    assert mine[0].startswith(f"{display_path(pool_run.root / f'{slug}.en.md')}: error: {why}")
+
+
+def test_the_pool_replaces_its_workers_and_goes_on(pool_run: PoolRun) -> None:
+    made = sorted(o.target.path.name for o in pool_run.report.outputs)
+    assert made == ["calm.en.a5.pdf", "fast.en.a5.pdf"]
+    assert len(pool_run.report.failures) == len(POOL_CASES)
+    assert pool_run.replaced == len(POOL_CASES)  # every worker that failed was replaced
+
+
+def test_temporaries_of_a_killed_build_go_from_every_folder(tmp_path: Path) -> None:
+    root = _one_page(tmp_path)
+    out = tmp_path / "dist"
+    dead = _dead_pid()
+    stale = [
+        out / f".page.en.a5.pdf.{dead}-abc123.tmp",
+        out / "print" / f".page.en.a5.pdf.{dead}-x1y2z3.tmp",
+        out / "booklet" / f".page.en.a5.pdf.{dead}-q9w8e7.tmp",
+        out / ".brochure-cache" / f".0123abcd.jpg.{dead}-k3j4h5.tmp",
+        out / ".thumbs" / f".page.en.a5.pdf.1.png.{dead}-m1n2b3.tmp",
+    ]
+    alive = out / ".brochure-cache" / f".feed.jpg.{os.getppid()}-live00.tmp"
+    for path in [*stale, alive]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half")
+    report = build([root], out, layouts=("single",), sizes=("a5",), profiles=("office",))
+    assert len(report.outputs) == 1
+    assert [p for p in stale if p.exists()] == []
+    assert alive.exists()  # another build still running writes it
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

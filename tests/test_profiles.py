@@ -4,6 +4,9 @@ archival and reproducible PDFs; the QR code."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -250,3 +253,58 @@ def test_qr_code_prefers_the_page_address(tmp_path: Path) -> None:
         for r in zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil())
     ]
     assert found == ["https://lumen-clinic.example/hair"]
+
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2023-05-06T07:08:09Z",
+        "GIT_COMMITTER_DATE": "2023-05-06T07:08:09Z",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(cwd),
+    }
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_two_clones_in_two_folders_make_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No absolute path and no checkout time reaches a PDF: its /ID comes from the contents
+    and relative names, its date from the last commit of its sources."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    repo = make_content(tmp_path / "repo")
+    make_photo(repo / "images" / "body.png", (300, 200), format="PNG")
+    seed = repo / "000_47d77d7bc2ab0bf7.txt"
+    seed.write_text(
+        seed.read_text(encoding="utf-8") + "\n\n![A body image](images/body.png)\n\n"
+        "See [the Russian page](002_c6f757d758559312.txt).\n",
+        encoding="utf-8",
+    )
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "content")
+    made: list[bytes] = []
+    for where in ("one/clone", "two/deeper/clone"):
+        _git(tmp_path, "clone", "-q", str(repo), where)
+        clone = tmp_path / where
+        report = build([clone], tmp_path / where / "dist", layouts=("single",), sizes=("a5",))
+        assert not report.failures and not report.warnings
+        made.append((tmp_path / where / "dist" / "hair-mesotherapy.en.a5.pdf").read_bytes())
+    assert made[0] == made[1]
+    with pikepdf.open(io.BytesIO(made[0])) as doc:
+        assert str(doc.docinfo["/CreationDate"]) == "D:20230506070809Z"
+        images = [
+            name
+            for page in doc.pages
+            for name, obj in page.Resources.get("/XObject", {}).items()
+            if obj.get("/Subtype") == "/Image"
+        ]
+    assert len(images) >= 2  # the hero and the body image, both in the same bytes

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import shutil
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -37,9 +39,9 @@ def served(tmp_path: Path) -> Iterator[tuple[State, int]]:
     server.server_close()
 
 
-def get(port: int, path: str) -> tuple[int, bytes, str]:
+def get(port: int, path: str, host: str | None = None) -> tuple[int, bytes, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", path)
+    connection.request("GET", path, headers={"Host": host or f"127.0.0.1:{port}"})
     response = connection.getresponse()
     body = response.read()
     connection.close()
@@ -75,6 +77,46 @@ def test_built_files_are_served(served: tuple[State, int]) -> None:
     assert get(port, "/files/a.pdf") == (200, b"%PDF-1.7 test", "application/pdf")
     assert get(port, "/files/sub/b.png?v=1") == (200, b"\x89PNG test", "image/png")
     assert get(port, "/files/sub/c.webp") == (200, b"RIFF test", "image/webp")
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example:{port}", "evil.example", "127.0.0.1:1", "localhost", "127.0.0.1.nip.io:{port}"],
+)
+def test_only_requests_addressed_to_the_preview_are_answered(
+    served: tuple[State, int], host: str
+) -> None:
+    """A page whose name was rebound to 127.0.0.1 sends its own name: 421, nothing read."""
+    _, port = served
+    for path in ("/", "/files/a.pdf", "/events"):
+        status, body, _ = get(port, path, host.format(port=port))
+        assert status == 421
+        assert b"PDF" not in body
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}"])
+def test_the_preview_answers_its_own_addresses(served: tuple[State, int], host: str) -> None:
+    _, port = served
+    assert get(port, "/files/a.pdf", host.format(port=port))[0] == 200
+
+
+def test_a_client_that_hangs_up_is_not_an_error(
+    served: tuple[State, int], capfd: pytest.CaptureFixture[str]
+) -> None:
+    state, port = served
+    (state.out / "big.pdf").write_bytes(b"%PDF-" + b"x" * 8_000_000)
+    for _ in range(5):
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.sendall(
+                f"GET /files/big.pdf HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+            )
+            client.recv(10)  # the answer has started; then the client is gone (a reset)
+    assert get(port, "/files/a.pdf")[0] == 200  # the server goes on
+    time.sleep(0.3)
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert "error" not in captured.err
 
 
 def test_a_finished_build_is_an_event(served: tuple[State, int]) -> None:

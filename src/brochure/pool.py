@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from .worker import Done, Task
 
 TICK = 0.1  # seconds between two checks of the budget
+WARM_UP_SECONDS = 120.0  # a new worker imports WeasyPrint and parses fonts before its first task
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def _worker_main(
                 return
             if task is None:
                 return
+            conn.send(("begin", 0))  # the clock starts: reading the pages counts too
 
             def started(target: Target, task: Task = task) -> None:
                 conn.send(("start", task.targets.index(target)))
@@ -160,7 +162,8 @@ class _Worker:
         self.conn = conn
         self.task: Task | None = None
         self.index = 0
-        self.started = 0.0
+        self.assigned = 0.0
+        self.started: float | None = None  # the current document's start, once reported
 
     def alive(self) -> bool:
         return bool(self.process.is_alive())
@@ -250,7 +253,8 @@ class Pool:
                 return
             if worker.task is None:
                 task = pending.popleft()
-                worker.task, worker.index, worker.started = task, 0, time.monotonic()
+                worker.task, worker.index = task, 0
+                worker.assigned, worker.started = time.monotonic(), None
                 with contextlib.suppress(OSError, ValueError):  # a dead worker: see _check
                     worker.conn.send(task)
 
@@ -262,7 +266,9 @@ class Pool:
         try:
             while worker.conn.poll():
                 kind, value = worker.conn.recv()
-                if kind == "start":
+                if kind == "begin":
+                    worker.started = time.monotonic()
+                elif kind == "start":
                     worker.index, worker.started = int(value), time.monotonic()
                     if on_start:
                         on_start(task, worker.index)
@@ -278,10 +284,17 @@ class Pool:
             code = worker.process.exitcode
             how = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"exit {code}"
             yield task, self._failed(worker, task, f"the worker process making it stopped ({how})")
-        elif time.monotonic() - worker.started > self.budget.seconds + self.budget.grace_seconds:
+        elif self._late(worker):
             yield task, self._failed(worker, task, self.budget.over_time())
         elif rss_mb(worker.process.pid) > self.budget.memory_mb * 1.25:
             yield task, self._failed(worker, task, self.budget.over_memory())
+
+    def _late(self, worker: _Worker) -> bool:
+        """Past the document's budget and the grace (or, before it starts, the warm-up)."""
+        if worker.started is None:
+            return time.monotonic() - worker.assigned > WARM_UP_SECONDS + self.budget.seconds
+        limit = self.budget.seconds + self.budget.grace_seconds
+        return time.monotonic() - worker.started > limit
 
     def _failed(self, worker: _Worker, task: Task, why: str) -> Done:
         from .worker import over_budget
