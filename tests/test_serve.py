@@ -79,25 +79,16 @@ def test_built_files_are_served(served: tuple[State, int]) -> None:
     assert get(port, "/files/sub/c.webp") == (200, b"RIFF test", "image/webp")
 
 
-@pytest.mark.parametrize(
-    "host",
-    ["evil.example:{port}", "evil.example", "127.0.0.1:1", "localhost", "127.0.0.1.nip.io:{port}"],
-)
-def test_only_requests_addressed_to_the_preview_are_answered(
-    served: tuple[State, int], host: str
-) -> None:
+def test_only_requests_addressed_to_the_preview_are_answered(served: tuple[State, int]) -> None:
     """A page whose name was rebound to 127.0.0.1 sends its own name: 421, nothing read."""
     _, port = served
-    for path in ("/", "/files/a.pdf", "/events"):
-        status, body, _ = get(port, path, host.format(port=port))
-        assert status == 421
-        assert b"PDF" not in body
-
-
-@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}"])
-def test_the_preview_answers_its_own_addresses(served: tuple[State, int], host: str) -> None:
-    _, port = served
-    assert get(port, "/files/a.pdf", host.format(port=port))[0] == 200
+    for host in ("evil.example:{}", "evil.example", "127.0.0.1:1", "localhost", "x.nip.io:{}"):
+        for path in ("/", "/files/a.pdf", "/events"):
+            status, body, _ = get(port, path, host.format(port))
+            assert status == 421, (host, path)
+            assert b"PDF" not in body
+    for host in ("127.0.0.1:{}", "localhost:{}", "LOCALHOST:{}"):
+        assert get(port, "/files/a.pdf", host.format(port))[0] == 200, host
 
 
 def test_a_client_that_hangs_up_is_not_an_error(

@@ -87,6 +87,7 @@ class Watch:
         self.budget = budget
         self.started: float | None = None
         self.active = False
+        self.on_document: Callable[[], None] | None = None  # a worker tells its pool
         self._previous: Any = None
 
     def __enter__(self) -> Watch:
@@ -107,6 +108,8 @@ class Watch:
     def document(self) -> None:
         """A document starts now: its clock starts."""
         self.started = time.monotonic()
+        if self.on_document:
+            self.on_document()
 
     def idle(self) -> None:
         """Between documents nothing is counted."""
@@ -115,26 +118,32 @@ class Watch:
     def _tick(self, signum: int, frame: FrameType | None) -> None:
         if self.started is None or sys.is_finalizing():
             return
-        if time.monotonic() - self.started > self.budget.seconds:
-            self.started = None  # raise once; the next document starts the clock again
-            raise OverBudget(self.budget.over_time())
         if rss_mb() > self.budget.memory_mb:
-            self.started = None
+            self.started = None  # raise once; the next document starts the clock again
             raise OverBudget(self.budget.over_memory())
+        if time.monotonic() - self.started > self.budget.seconds:
+            self.started = None
+            raise OverBudget(self.budget.over_time())
 
 
 Work = Callable[["Task", Callable[["Target"], None], Watch], "Done"]
 
 
 def _worker_main(
-    conn: Connection, allowed: list[Path], parent: int, budget: Budget, work: Work | None
+    conn: Connection,
+    allowed: list[Path],
+    parent: int,
+    budget: Budget,
+    work: Work | None,
+    warm: bool,
 ) -> None:
     """A worker process: warm up, then run one task at a time until told to stop."""
     from . import worker
 
-    worker.warm_up(allowed, parent)
+    worker.warm_up(allowed, parent, warm)
     run = work or worker.run
     with Watch(budget) as watch:
+        watch.on_document = lambda: conn.send(("begin", 0))  # the pool's clock starts too
         while True:
             try:
                 task = conn.recv()
@@ -142,7 +151,6 @@ def _worker_main(
                 return
             if task is None:
                 return
-            conn.send(("begin", 0))  # the clock starts: reading the pages counts too
 
             def started(target: Target, task: Task = task) -> None:
                 conn.send(("start", task.targets.index(target)))
@@ -186,12 +194,18 @@ class Pool:
     """`jobs` warm worker processes, each document held to `budget`; reusable across runs."""
 
     def __init__(
-        self, jobs: int, allowed: list[Path], budget: Budget | None = None, work: Work | None = None
+        self,
+        jobs: int,
+        allowed: list[Path],
+        budget: Budget | None = None,
+        work: Work | None = None,
+        warm: bool = True,
     ) -> None:
         self.jobs = max(1, jobs)
         self.allowed = [p.resolve() for p in allowed]
         self.budget = budget or Budget()
         self.work = work  # what a worker runs per task (worker.run; tests put in their own)
+        self.warm = warm  # import WeasyPrint and parse the fonts before the first task
         self.context = multiprocessing.get_context("forkserver")
         self.workers: list[_Worker] = []
         self.replaced = 0
@@ -211,7 +225,7 @@ class Pool:
         mine, theirs = self.context.Pipe()
         process = self.context.Process(
             target=_worker_main,
-            args=(theirs, self.allowed, os.getpid(), self.budget, self.work),
+            args=(theirs, self.allowed, os.getpid(), self.budget, self.work, self.warm),
             daemon=True,
             name="brochure-worker",
         )
@@ -284,10 +298,10 @@ class Pool:
             code = worker.process.exitcode
             how = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"exit {code}"
             yield task, self._failed(worker, task, f"the worker process making it stopped ({how})")
-        elif self._late(worker):
-            yield task, self._failed(worker, task, self.budget.over_time())
         elif rss_mb(worker.process.pid) > self.budget.memory_mb * 1.25:
             yield task, self._failed(worker, task, self.budget.over_memory())
+        elif self._late(worker):
+            yield task, self._failed(worker, task, self.budget.over_time())
 
     def _late(self, worker: _Worker) -> bool:
         """Past the document's budget and the grace (or, before it starts, the warm-up)."""
