@@ -22,6 +22,7 @@ def stand_in(task: Any, on_start: Any, watch: Any) -> Any:
         try:
             time.sleep(60)
         except OverBudget as exc:
+            watch.idle()
             return worker.over_budget(task, 0, str(exc))
     elif slug == "stuck":  # deaf to its own timer, as inside a C library: killed from outside
         signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])
@@ -35,6 +36,7 @@ def stand_in(task: Any, on_start: Any, watch: Any) -> Any:
             for _ in range(100):
                 hoard.append(b"\x01" * (50 << 20))
         except OverBudget as exc:
+            watch.idle()
             return worker.over_budget(task, 0, str(exc))
     elif slug == "dies":  # as the kernel's out-of-memory killer would
         os.kill(os.getpid(), signal.SIGKILL)

@@ -116,14 +116,22 @@ class Watch:
         self.started = None
 
     def _tick(self, signum: int, frame: FrameType | None) -> None:
-        if self.started is None or sys.is_finalizing():
-            return
+        if self.started is None or sys.is_finalizing() or _in_finalizer(frame):
+            return  # between documents, at exit, or where an exception would be lost
         if rss_mb() > self.budget.memory_mb:
-            self.started = None  # raise once; the next document starts the clock again
             raise OverBudget(self.budget.over_memory())
         if time.monotonic() - self.started > self.budget.seconds:
-            self.started = None
             raise OverBudget(self.budget.over_time())
+
+
+def _in_finalizer(frame: FrameType | None) -> bool:
+    """Whether a `__del__` is running: an exception raised there is printed and dropped, so
+    the timer waits for its next tick (it raises on every tick until the document ends)."""
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 Work = Callable[["Task", Callable[["Target"], None], Watch], "Done"]
@@ -156,6 +164,7 @@ def _worker_main(
                 conn.send(("start", task.targets.index(target)))
 
             done = run(task, started, watch)
+            watch.idle()
             try:
                 conn.send(("done", done))
             except (OSError, ValueError):

