@@ -4,8 +4,10 @@ Run `.venv/bin/python benchmarks/hostile.py [CASE ...]`. Each case is a fresh co
 (a good page with its photo, the seed `brochure.toml` and logo, plus the hostile part) under
 `benchmarks/.work/hostile/`, built once by the `brochure build` a user runs
 (`--layout single --size a5`) under `/usr/bin/time -v`. Prints a Markdown table: case, exit
-code, the first line of standard error, wall time, peak resident memory, and the PDFs made.
+code, what it printed on standard error, wall time, peak resident memory, and the PDFs made.
 A case that does not end within `--timeout` seconds (default 300) is shown as a timeout.
+Run as root, where permission bits stop no read, the two unreadable cases go through the
+same stand-in for an ordinary user's permissions as the tests (`unprivileged`).
 """
 
 from __future__ import annotations
@@ -63,10 +65,14 @@ def svg_bomb(levels: int = 12, fan: int = 10) -> str:
     )
 
 
+def hero(front: str = "", body: str = "Text.\n") -> str:
+    return page("title: Bad\nhero_image: good.jpg\n" + front, body)
+
+
 @case
 def lang_into_the_file_name(root: Path) -> None:
     (root.parent / "victim").mkdir(exist_ok=True)
-    write(root, "bad.md", page('title: Bad\nlang: "../../victim/report"\n'))
+    write(root, "bad.md", hero('lang: "../../victim/report"\n'))
 
 
 @case
@@ -102,27 +108,27 @@ def logo_dot_dot(root: Path) -> None:
 
 @case
 def date_2024_02_30(root: Path) -> None:
-    write(root, "bad.md", page("title: Bad\ndate: 2024-02-30\n"))
+    write(root, "bad.md", hero("date: 2024-02-30\n"))
 
 
 @case
 def number_of_5000_digits(root: Path) -> None:
-    write(root, "bad.md", page("title: Bad\nprice: " + "9" * 5000 + "\n"))
+    write(root, "bad.md", hero("price: " + "9" * 5000 + "\n"))
 
 
 @case
 def title_of_4000_hex_digits(root: Path) -> None:
-    write(root, "bad.md", page("title: 0x" + "f" * 4000 + "\n"))
+    write(root, "bad.md", page("title: 0x" + "f" * 4000 + "\nhero_image: good.jpg\n"))
 
 
 @case
 def yaml_nested_3000_deep(root: Path) -> None:
-    write(root, "bad.md", page("title: Bad\nx: " + "[" * 3000 + "]" * 3000 + "\n"))
+    write(root, "bad.md", hero("x: " + "[" * 3000 + "]" * 3000 + "\n"))
 
 
 @case
 def lone_surrogate(root: Path) -> None:
-    write(root, "bad.md", page('title: "\\ud800"\n'))
+    write(root, "bad.md", page('title: "\\ud800"\nhero_image: good.jpg\n'))
 
 
 @case
@@ -161,7 +167,7 @@ def jinja_syntax_error_in_an_override(root: Path) -> None:
 @case
 def svg_use_bomb_as_a_body_image(root: Path) -> None:
     write(root, "images/bomb.svg", svg_bomb())
-    write(root, "bad.md", page("title: Bad\n", "![x](images/bomb.svg)\n"))
+    write(root, "bad.md", hero(body="![x](images/bomb.svg)\n"))
 
 
 @case
@@ -171,12 +177,12 @@ def svg_use_bomb_as_the_logo(root: Path) -> None:
 
 @case
 def word_of_200000_letters(root: Path) -> None:
-    write(root, "bad.md", page("title: Bad\n", "x" * 200_000 + "\n"))
+    write(root, "bad.md", hero(body="x" * 200_000 + "\n"))
 
 
 @case
 def unknown_keys_20000(root: Path) -> None:
-    write(root, "bad.md", page("title: Bad\n" + "".join(f"k{i}: v\n" for i in range(20_000))))
+    write(root, "bad.md", hero("".join(f"k{i}: v\n" for i in range(20_000))))
 
 
 @case
@@ -189,7 +195,8 @@ def billion_laughs(root: Path) -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
-    write(root, "bad.md", "---\n" + "\n".join(lines) + "\ntitle: *i\n---\nText.\n")
+    front = "\n".join(lines) + "\ntitle: *i\nhero_image: good.jpg\n"
+    write(root, "bad.md", f"---\n{front}---\nText.\n")
 
 
 @case
@@ -215,7 +222,7 @@ def unreadable_hero(root: Path) -> None:
 
 @case
 def unreadable_folder(root: Path) -> None:
-    write(root, "private/p.md", page("title: Private\n"))
+    write(root, "private/p.md", hero())
     (root / "private").chmod(0)
 
 
@@ -246,6 +253,17 @@ def setup_base(root: Path) -> None:
     shutil.copy(REPO / "content" / "images" / "logo.svg", root / "images" / "logo.svg")
 
 
+AS_USER = ("unreadable-hero", "unreadable-folder")
+LAUNCH_AS_USER = (
+    "import sys, pytest; sys.path.insert(0, {repo!r})\n"
+    "from tests.test_bad_input import unprivileged\n"
+    "from brochure.cli import main\n"
+    "with pytest.MonkeyPatch.context() as patch:\n"
+    "    unprivileged(patch)\n"
+    "    main(sys.argv[1:])\n"
+)
+
+
 def measure(name: str, timeout: int) -> list[str]:
     folder = WORK / name
     if folder.exists():
@@ -256,8 +274,11 @@ def measure(name: str, timeout: int) -> list[str]:
     root = folder / "content"
     setup_base(root)
     CASES[name](root)
-    brochure = Path(sys.executable).with_name("brochure")
-    command = [brochure, "build", "content", "--out", "dist", "--layout", "single", "--size", "a5"]
+    brochure: list[str | Path] = [Path(sys.executable).with_name("brochure")]
+    if name in AS_USER and os.geteuid() == 0:
+        brochure = [sys.executable, "-c", LAUNCH_AS_USER.format(repo=str(REPO))]
+    command = [*brochure, "build", "content", "--out", "dist", "--layout", "single"]
+    command += ["--size", "a5"]
     started = time.perf_counter()
     done = subprocess.run(
         ["/usr/bin/time", "-v", "timeout", str(timeout), *map(str, command)],
@@ -270,11 +291,11 @@ def measure(name: str, timeout: int) -> list[str]:
     stderr, _, usage = done.stderr.partition("\tCommand being timed")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", usage)
     lines = [line for line in stderr.splitlines() if not line.startswith("Command exited")]
-    first = lines[0] if lines else ""
+    said = "<br>".join(lines) or "(nothing)"
     made = sorted(p.name for p in (folder / "dist").glob("*.pdf")) if done.returncode != 124 else []
     code = "timeout" if done.returncode == 124 else str(done.returncode)
     mb = int(peak.group(1)) // 1024 if peak else 0
-    return [name, code, first.replace("|", "\\|"), f"{wall:.1f} s", f"{mb} MB", ", ".join(made)]
+    return [name, code, said.replace("|", "\\|"), f"{wall:.1f} s", f"{mb} MB", ", ".join(made)]
 
 
 def main() -> int:
@@ -285,7 +306,7 @@ def main() -> int:
     unknown = [name for name in args.cases if name not in CASES]
     if unknown:
         parser.error(f"unknown case {unknown[0]!r}")
-    print("| case | exit | message (first line) | time | peak memory | PDFs made |")
+    print("| case | exit | what it says | time | peak memory | PDFs made |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name in args.cases or CASES:
         print("| " + " | ".join(measure(name, args.timeout)) + " |", flush=True)
