@@ -147,8 +147,9 @@ def test_strict_makes_a_warning_fail_the_run(tmp_path: Path) -> None:
     code, _, stderr = run(*args, "--strict", "--force", cwd=tmp_path)
     assert code == 1
     assert stderr.splitlines() == [
-        "content/page.en.md: warning: no hero_image; the brochure is made without a photo"
-        " — add 'hero_image: photo.jpg' to the front matter",
+        "content/page.en.md: warning: no header photo (hero_image, image, cover … or an image in"
+        " the text); the brochure is made without one — add 'hero_image: photo.jpg' to the"
+        " front matter",
         "brochure: --strict: 1 warning(s) fail the run (the PDFs were written)",
     ]
     assert run(*args, "--force", cwd=tmp_path)[0] == 0  # without --strict, a warning is fine

@@ -347,8 +347,9 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         ' phone = "…"',
         f"{shown}:3: error: 'website' in [clinic] must be a web address (https://…), got"
         " 'ftp://x.example' — write website = \"https://clinic.example\"",
-        f"{shown}:5: error: colour 'primary' must be a hex colour like \"#1f5f66\", got 'teal'"
-        " — use #rgb or #rrggbb",
+        f"{shown}:5: error: colour 'primary' must be a hex colour like \"#1f5f66\" or CMYK inks"
+        " like \"cmyk(90%, 30%, 40%, 20%)\", got 'teal' — use #rgb, #rrggbb or"
+        " cmyk(c%, m%, y%, k%)",
     ]
 
 

@@ -424,6 +424,21 @@ def test_a_logo_outside_is_never_opened_nor_hashed(tmp_path: Path, logo: str) ->
     assert "secret" not in manifest
 
 
+def test_an_svg_bomb_as_the_logo_is_left_out_with_one_line(tmp_path: Path) -> None:
+    root = _one_page(tmp_path)
+    (root / "images" / "logo.svg").write_bytes(test_bad_input.svg_bomb())
+    code, _, stderr = run("build", "content", "--out", "dist", "--size", "a5", "-q", cwd=tmp_path)
+    assert (code, stderr.splitlines()) == (
+        0,
+        [
+            "content/page.en.md: warning: image 'images/logo.svg' is left out: it would draw more"
+            " than 10000 shapes once its <use> and url(#…) references are expanded — use an image"
+            " file inside the content folder"
+        ],
+    )
+    assert (tmp_path / "dist" / "page.en.a5.pdf").is_file()
+
+
 def test_strace_sees_nothing_outside_opened(tmp_path: Path) -> None:
     """The kernel's record: no file outside the content folder is even opened."""
     if shutil.which("strace") is None:
@@ -527,23 +542,30 @@ def test_a_page_with_thousands_of_keys_is_scanned_once(
 ) -> None:
     from brochure import content
 
-    built: list[object] = []
-    original = content.KeyLines.__init__
+    scanned: list[int] = []
+    original = content.key_lines
 
-    def counting(self: Any, text: str) -> None:
-        built.append(text)
-        original(self, text)
+    def counting(text: str, body_line: int) -> dict[str, int]:
+        scanned.append(body_line)
+        return original(text, body_line)
 
-    monkeypatch.setattr(content.KeyLines, "__init__", counting)
+    monkeypatch.setattr(content, "key_lines", counting)
     path = tmp_path / "keys.md"
     path.write_text(
         "---\ntitle: Keys\n" + "".join(f"k{i}: v\n" for i in range(3_000)) + "---\nText\n"
     )
     page = read_page(path, tmp_path)
-    assert len(built) == 1
-    assert [w.message for w in page.warnings] == [
-        "3000 unknown front-matter keys are ignored (k0, k1, k2, …)"
-    ]
+    assert scanned == [3_004]  # once, however many keys
+    assert len(page.unknown) == 3_000 and page.key_lines["k2999"] == 3_002
+
+
+def test_key_lines_cost_linear_work_on_a_long_line() -> None:
+    """A front matter line of 200 000 spaces between two words (a valid YAML value) is read
+    in one pass; a regular expression with two overlapping runs took its length squared."""
+    from brochure.content import key_lines
+
+    text = "title: a\n  b" + " " * 200_000 + "c\nlang: en\n---\n"
+    assert key_lines(text, 5) == {"title": 1, "lang": 3}
 
 
 def test_an_svg_bomb_is_measured_without_expanding_it() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import RenderError
 
-_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[A-Za-z0-9_]+\.tmp$")
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)[-.][A-Za-z0-9_]+\.tmp$")
 
 
 def write_atomic(path: Path, data: bytes, what: str = "the PDF", sync: bool = True) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from . import limits, links, safety, yamlbounds
+from . import limits, safety, yamlbounds
 from .errors import BuildWarning, ContentError
 
 PAGE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -672,21 +672,6 @@ def _check_values(
                 line=lines.get("hero_image"),
                 hint="rename the image to a short name and write that",
             )
-    url = meta.get("url")
-    if (
-        isinstance(url, str)
-        and url.strip()
-        and not (url.strip().startswith(("https://", "http://")) and links.clickable(url.strip()))
-    ):
-        warnings.append(
-            BuildWarning(
-                f"'url' {safety.shown(url.strip())} is not a web address; it is not used "
-                "for the QR code",
-                path=path,
-                line=lines.get("url"),
-                hint="write the page's address as https://…",
-            )
-        )
 
 
 def unreadable_folders(paths: Iterable[Path]) -> list[BuildWarning]:
