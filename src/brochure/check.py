@@ -27,12 +27,12 @@ from __future__ import annotations
 import datetime
 import json
 import shutil
-import subprocess
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import dates
 from .errors import BrochureError, ConfigError, display_path
 
 if TYPE_CHECKING:
@@ -116,22 +116,11 @@ def gather(paths: Sequence[Path]) -> Gathered:
 
 def commit_times(paths: Sequence[Path]) -> dict[Path, int]:
     """When the last commit touching each file was made; nothing outside a git checkout."""
-    git = shutil.which("git")
-    if not paths or git is None:
+    if not paths or shutil.which("git") is None:
         return {}
 
     def run(*args: str, cwd: Path) -> str | None:
-        try:
-            done = subprocess.run(
-                [git, "--literal-pathspecs", *args],
-                cwd=cwd,
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
+        return dates.git(cwd, "--literal-pathspecs", *args)
 
     top = run("rev-parse", "--show-toplevel", cwd=paths[0].resolve().parent)
     if not top:

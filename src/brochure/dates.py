@@ -56,7 +56,9 @@ def w3c(stamp: int) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _git(root: Path, *args: str) -> str | None:
+def git(root: Path, *args: str) -> str | None:
+    """Run git in `root` with settings that keep a repository's own configuration from
+    running anything (fsmonitor, signature checks); its output, or None on any failure."""
     environment = {
         **os.environ,
         "GIT_TERMINAL_PROMPT": "0",
@@ -93,7 +95,7 @@ def commit_times(root: Path, files: Iterable[Path]) -> dict[Path, int]:
     """The last commit time of each file that git has and that is unchanged since; the
     others are left out (the caller uses their modification time)."""
     wanted = {p.resolve() for p in files}
-    top_text = _git(root, "rev-parse", "--show-toplevel")
+    top_text = git(root, "rev-parse", "--show-toplevel")
     if not wanted or top_text is None:
         return {}
     top = Path(top_text.strip()).resolve()
@@ -101,8 +103,8 @@ def commit_times(root: Path, files: Iterable[Path]) -> dict[Path, int]:
     if not relative:
         return {}
     names = sorted(relative)
-    tree = _git(top, "ls-tree", "-r", "-z", "HEAD", "--", *names)
-    log = _git(top, "log", "--format=%x01%ct", "--name-only", "--no-renames", "--", *names)
+    tree = git(top, "ls-tree", "-r", "-z", "HEAD", "--", *names)
+    log = git(top, "log", "--format=%x01%ct", "--name-only", "--no-renames", "--", *names)
     if tree is None or log is None:
         return {}
     committed: dict[str, str] = {}  # name -> blob id at HEAD
