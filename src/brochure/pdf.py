@@ -11,7 +11,7 @@ import os
 import re
 import stat
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -127,6 +127,7 @@ class Renderer:
         self.fonts = FontConfiguration()
         self._css: dict[Path, Any] = {}
         self._cmyk: Any = None
+        self._css_text: dict[str, Any] = {}
 
     def stylesheet(self, path: Path) -> Any:
         key = path.resolve()
@@ -148,6 +149,31 @@ class Renderer:
                 )
         return self._cmyk
 
+    def layout(
+        self,
+        html: str,
+        base_url: Path,
+        stylesheets: list[Path],
+        extra_css: str = "",
+        cmyk: bool = False,
+    ) -> Any:
+        """Lay HTML out into pages (a WeasyPrint Document), without writing a PDF.
+
+        `extra_css` is a stylesheet applied after the others (copyfitting's overrides).
+        """
+        sheets = [self.stylesheet(p) for p in stylesheets]
+        if extra_css:
+            if extra_css not in self._css_text:
+                if len(self._css_text) >= 16:
+                    self._css_text.clear()  # a few settings of a few brochures at a time
+                self._css_text[extra_css] = CSS(string=extra_css, font_config=self.fonts)
+            sheets.append(self._css_text[extra_css])
+        return HTML(string=html, base_url=str(base_url) + os.sep, url_fetcher=self.fetcher).render(
+            stylesheets=sheets,
+            font_config=self.fonts,
+            color_profiles={"device-cmyk": self.cmyk_profile()} if cmyk else None,
+        )
+
     def render(
         self,
         html: str,
@@ -157,12 +183,15 @@ class Renderer:
         variant: str | None = None,
         identifier: str = "brochure",
         cmyk: bool = False,
+        choose: Callable[[Any], Any] | None = None,
     ) -> tuple[bytes, int, list[BuildWarning]]:
         """Render HTML to PDF bytes; returns (pdf, page count, warnings).
 
         `identifier` makes the PDF's /ID (and PDF/X's XMP document ID): the same
         inputs give the same bytes. `cmyk`: PDF/X's output intent is brochure's CMYK
         profile (`color.profile_path`), which also gives `device-cmyk()` colours meaning.
+        `choose`, given the laid-out Document, returns the Document to write
+        (copyfitting may lay out tighter settings).
         """
         intent = None
         if variant and variant.startswith("pdf/x"):
@@ -174,13 +203,9 @@ class Renderer:
             _stable_uuid(identifier),
             _collect_after(),
         ):
-            document = HTML(
-                string=html, base_url=str(base_url) + os.sep, url_fetcher=self.fetcher
-            ).render(
-                stylesheets=[self.stylesheet(p) for p in stylesheets],
-                font_config=self.fonts,
-                color_profiles={"device-cmyk": self.cmyk_profile()} if cmyk else None,
-            )
+            document = self.layout(html, base_url, stylesheets, cmyk=cmyk)
+            if choose is not None:
+                document = choose(document)
             data = document.write_pdf(
                 pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode(),
                 pdf_variant=variant,
