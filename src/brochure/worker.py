@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import align, booklet, color, fonts, images, markdown, prepress, qr, render
+from . import align, booklet, color, fit, fonts, images, markdown, prepress, qr, render
 from .assets import builtin_dir
 from .atomic import write_atomic
 from .config import Config
@@ -58,6 +58,7 @@ class Done:
     pid: int = 0
     rss_kb: int = 0  # resident memory after the task
     peak_kb: int = 0
+    fitted: dict[int, fit.Result] = field(default_factory=dict)  # index -> what fitting did
 
 
 _RENDERER: Renderer | None = None
@@ -193,18 +194,24 @@ class _Brochure:
         return uses_cmyk(profile, self.config.print_color, self.pdf_a)
 
     def hero(
-        self, langs: tuple[str, ...], size: render.PageSize, profile: Profile
+        self,
+        langs: tuple[str, ...],
+        size: render.PageSize,
+        profile: Profile,
+        scale: float = 1.0,
     ) -> dict[str, Any] | None:
         """The first of `langs` that has a hero, prepared for this size, layout and profile.
 
         With a bleed the photo runs past the trim on both sides, into the bleed.
+        Copyfitting lowers the box to `scale` of its height.
         """
         lang = next((lang for lang in langs if self.hero_paths.get(lang) is not None), None)
         if lang is None:
             return None
         path = self.hero_paths[lang]
         assert path is not None
-        height = size.hero_height_mm if len(langs) == 1 else size.hero_height_bilingual_mm
+        full = size.hero_height_mm if len(langs) == 1 else size.hero_height_bilingual_mm
+        height = full if scale == 1.0 else round(full * scale, 1)
         width = size.width_mm + 2 * profile.bleed_mm if profile.bleed_mm else size.text_width_mm
         page = self.brochure.pages[lang]
         try:
@@ -253,12 +260,16 @@ class _Brochure:
         return {"src": src, "label": render.display_url(url), "url": url}
 
     def html(
-        self, target: Target, logo_url: str | None, created: str
+        self,
+        target: Target,
+        logo_url: str | None,
+        created: str,
+        hero_scale: float = 1.0,
     ) -> tuple[str, dict[str, Any] | None]:
         size = render.SIZES[target.size]
         profile = PROFILES[target.profile]
         self.put_figures(profile)
-        hero = self.hero(target.langs, size, profile)
+        hero = self.hero(target.langs, size, profile, hero_scale)
         page = render.PageInfo(
             profile=profile, created=created, qr=self.qr(target), cmyk=self.cmyk(profile)
         )
@@ -350,6 +361,33 @@ def _press_warnings(target: Target, source: Path, problems: list[str]) -> list[B
     ]
 
 
+def _fitting(
+    task: Task,
+    target: Target,
+    work: _Brochure,
+    warm: Renderer,
+    css: list[Path],
+    created: str,
+    hero: dict[str, Any] | None,
+) -> fit.Fitting | None:
+    """Copyfitting for a target with a page limit (or `[fit]`); None leaves it alone."""
+    wanted = fit.goal(task.config, target)
+    if wanted is None:
+        return None
+    source = task.brochure.pages[target.langs[0]].path
+    profile = PROFILES[target.profile]
+
+    def lay_out(setting: fit.Setting) -> Any:
+        html, _ = work.html(target, task.logo_url, created, setting.hero)
+        extra = fit.override_css(css, setting)
+        return warm.layout(html, source.parent, css, extra, cmyk=work.cmyk(profile))
+
+    size = render.SIZES[target.size]
+    text_mm = size.height_mm - size.margin_top - size.margin_bottom
+    share = hero["height_mm"] / text_mm if hero else 0.0
+    return fit.Fitting(wanted, target, source, share, lay_out)
+
+
 def run(task: Task, on_start: Callable[[Target], None] | None = None) -> Done:
     """Render every target of a task; the first error stops this brochure only."""
     allowed = [task.config.root, builtin_dir("styles")]
@@ -373,9 +411,23 @@ def run(task: Task, on_start: Callable[[Target], None] | None = None) -> Done:
             variant = PDF_A if task.pdf_a else profile.pdf_variant
             identifier = task.digests.get(target.path, target.path.name)
             cmyk = work.cmyk(profile)
+            fitting = _fitting(task, target, work, warm, css, created, hero)
             data, pages, warnings = warm.render(
-                html, page.path.parent, css, page.path, variant, identifier, cmyk=cmyk
+                html,
+                page.path.parent,
+                css,
+                page.path,
+                variant,
+                identifier,
+                cmyk=cmyk,
+                choose=fitting,
             )
+            if fitting is not None and fitting.result is not None:
+                done.fitted[index] = fitting.result
+                done.warnings += fitting.warnings
+                chosen = fitting.result.setting
+                if chosen is not None and chosen.hero < 1.0:
+                    _, hero = work.html(target, task.logo_url, created, chosen.hero)
             if profile.press and not task.pdf_a:
                 data, problems = prepress.finish(data, cmyk, _brand_cmyk(task.config))
                 warnings += _press_warnings(target, page.path, problems)
