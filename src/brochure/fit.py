@@ -328,22 +328,24 @@ def search(
     """The loosest notch whose layout fits `limit` pages, or None when NOTCHES does not.
 
     `probe(n)` lays out at notch n and returns its `fill`; `start` is the fill at notch
-    0, which does not fit. Against `saved(n)` (`saving`) the fill falls nearly in a
-    straight line, so each guess interpolates it there (regula falsi), falling back to
-    halving when a guess did not halve the bracket. The answer is the loosest notch
-    known to fit when the bracket closes or the `budget` of probes runs out; the
-    tightest notch is always tried before giving up.
+    0, which does not fit. The first guess is where the model `saved(n)` (`saving`) says
+    the limit is reached; a second, if that does not fit, where the model scaled to what
+    the first saved says so; then the tightest notch (nothing fits if it does not).
+    Within the bracket the fill falls nearly in a straight line against `saved(n)`, so
+    each guess interpolates it there (regula falsi), falling back to halving when a guess
+    did not halve the bracket. The answer is the loosest notch known to fit when the
+    bracket closes or the `budget` of probes runs out.
     """
     fills = {0: start}
     lo, hi = 0, None
     width = NOTCHES
     scale = 1.0  # measured saving over modelled saving
     for used in range(budget):
-        if hi is None:
+        if hi is None:  # a guess from the model, rescaled by what a failed guess saved
             need = (start - limit) / scale
             n = next((k for k in range(lo + 1, NOTCHES) if saved(k) >= need), NOTCHES)
-            if used == budget - 1:
-                n = NOTCHES
+            if used >= 2 or used == budget - 1:
+                n = NOTCHES  # two guesses failed: whether anything fits at all
         else:
             if hi - lo <= 1:
                 break
@@ -361,8 +363,7 @@ def search(
             return None
         else:
             lo = n
-            if saved(n) > 0:
-                scale = max((start - fills[n]) / saved(n), 0.25)
+            scale = max((start - fills[n]) / saved(n), 0.25) if saved(n) > 0 else scale
     return hi
 
 
