@@ -127,7 +127,7 @@ def test_over_the_limit_is_fitted(fitted: Fitted, name: str, pages: tuple[int, i
 def test_the_steps_come_in_their_order(fitted: Fitted) -> None:
     chosen = {name: fitted.output(name).fitted for name in FITTED}
     settings = {name: r.setting for name, r in chosen.items() if r is not None}
-    assert settings["acne.en.a4.pdf"] == fit.Setting(1 / 12, spacing=0.875)
+    assert settings["acne.en.a4.pdf"] == fit.Setting(1 / 6, spacing=0.75)
     peel = settings["chemical-peel.en.a4.pdf"]
     assert peel.spacing == 0.5 and peel.hero < 1 and peel.leading == peel.type == 1
     sun = settings["sun-protection.en.a4.pdf"]
@@ -284,6 +284,52 @@ def test_a_booklet_counts_its_a5_pages(tmp_path: Path) -> None:
     assert len(PdfReader(output.target.path).pages) == 2  # 4 A5 pages, 2 to a side
 
 
+class FakeDocument:
+    """What `Fitting` reads of a layout: its pages (no page boxes: fill is the page count)."""
+
+    def __init__(self, pages: int) -> None:
+        self.pages = [object()] * pages
+
+
+def folding(pages_at: dict[int, int], before: int) -> tuple[fit.Fitting, FakeDocument]:
+    """A side-by-side A5 without a limit whose layout at notch n has `pages_at[n]` pages."""
+    target = type("T", (), {"path": Path("x.ru-en.a5.pdf"), "size": "a5", "langs": ("ru", "en")})
+
+    def lay_out(chosen: fit.Setting) -> FakeDocument:
+        notch = round(chosen.t * fit.NOTCHES)
+        return FakeDocument(pages_at.get(notch, before))
+
+    fitting = fit.Fitting(fit.Goal(None, fold=True), target(), Path("x.md"), 0.3, lay_out)  # type: ignore[arg-type]
+    return fitting, FakeDocument(before)
+
+
+def test_a_folded_a5_of_five_pages_is_fitted_to_four() -> None:
+    fitting, design = folding(dict.fromkeys(range(3, fit.NOTCHES + 1), 4), 5)
+    chosen = fitting(design)
+    assert len(chosen.pages) == 4
+    assert fitting.result is not None and fitting.result.setting is not None
+    assert fitting.result.setting.t >= 3 / fit.NOTCHES  # one that fits (a step: no slope to use)
+    assert fitting.result.note == (
+        f"fitted to 4 pages to fold by fours (from 5), {fitting.result.setting.describe()}"
+    )
+
+
+def test_a_folded_a5_that_cannot_lose_a_page_says_why() -> None:
+    fitting, design = folding({}, 5)
+    assert fitting(design) is design
+    assert fitting.result is not None and fitting.result.setting is None
+    assert fitting.result.note == (
+        "5 pages, not a multiple of 4 for folding: 4 would need more than the floors allow, "
+        "3 pages of the last sheet blank"
+    )
+    assert fitting.warnings == []  # no limit was broken: a summary line, not a warning
+
+
+def test_a_folded_a5_of_eight_pages_is_left_alone() -> None:
+    fitting, design = folding({}, 8)
+    assert fitting(design) is design and fitting.result is None
+
+
 # --- incremental builds ----------------------------------------------------------------------
 
 
@@ -293,7 +339,7 @@ def test_the_manifest_records_the_fit_and_a_rebuild_renders_nothing(fitted: Fitt
     assert record == {
         "before": 3,
         "after": 2,
-        "setting": {"t": 1 / 12, "spacing": 0.875, "hero": 1.0, "leading": 1.0, "type": 1.0},
+        "setting": {"t": 1 / 6, "spacing": 0.75, "hero": 1.0, "leading": 1.0, "type": 1.0},
         "layouts": fitted.output("acne.en.a4.pdf").fitted.layouts,  # type: ignore[union-attr]
     }
     again = build([fitted.root], fitted.out, layouts=("single",))
@@ -317,10 +363,11 @@ def test_a_changed_limit_renders_again(tmp_path: Path) -> None:
 def test_the_scale_runs_through_the_steps_in_order() -> None:
     floors = fit.FLOORS["a4"]
     assert fit.setting(0, floors) == fit.Setting()
-    assert fit.setting(3, floors) == fit.Setting(0.25, spacing=floors.spacing)
-    assert fit.setting(6, floors) == fit.Setting(0.5, spacing=0.5, hero=floors.hero)
-    assert fit.setting(12, floors) == fit.Setting(1.0, 0.5, 0.6, floors.leading, floors.type)
-    no_hero = fit.setting(4, floors, has_hero=False)
+    assert fit.setting(1, floors) == fit.Setting(1 / 6, spacing=0.6667)
+    assert fit.setting(3, floors) == fit.Setting(0.5, spacing=floors.spacing, hero=floors.hero)
+    assert fit.setting(5, floors) == fit.Setting(5 / 6, 0.5, 0.6, floors.leading, 0.9667)
+    assert fit.setting(6, floors) == fit.Setting(1.0, 0.5, 0.6, floors.leading, floors.type)
+    no_hero = fit.setting(2, floors, has_hero=False)
     assert (no_hero.spacing, no_hero.hero, no_hero.leading) == (0.5, 1.0, 1.0)
     values = [fit.setting(n, floors) for n in range(fit.NOTCHES + 1)]
     for name in fit.STEPS:
@@ -373,7 +420,7 @@ def test_the_search_finds_the_loosest_notch_that_fits(
     found = fit.search(probe, limit, start, lambda n: 0.02 * n, budget=fit.NOTCHES)
     loosest = next((n for n, f in enumerate(fills) if f <= limit), None)
     assert found == loosest
-    assert len(set(probed)) == len(probed) <= 7  # a few layouts, never every step
+    assert len(set(probed)) == len(probed) < fit.NOTCHES  # a few layouts, never every step
     short = fit.search(lambda n: fills[n], limit, start, lambda n: 0.02 * n)
     assert (short is None) == (loosest is None)
     if short is not None:

@@ -10,9 +10,10 @@ reaching its floor before the next begins (`FLOORS`):
 3. the leading of text set on a fixed line height (body, contacts);
 4. the type size, never below the floor of that paper size's own design.
 
-Pages only fall as t rises, so the loosest t that fits is found by a search on that
-one scale (interpolating how full the last page is, kept safe by bisection) in a few
-layouts, not by trying every step; only the chosen layout is written. The steps are
+Pages fall as t rises (all but always: a block kept together can jump a page), so the
+loosest t that fits is found by a search on that one scale (interpolating how full the
+last page is, kept safe by bisection) in a few layouts, not by trying every step; only
+the chosen layout is written. The steps are
 a stylesheet generated from the brochure's own (`override_css`) and a lower hero box.
 """
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from .build import Target
     from .config import Config
 
-NOTCHES = 12  # t moves in steps of 1/12: three (or four) per step
+NOTCHES = 6  # t moves in steps of 1/6: a step and a half per notch (two without a hero)
 MAX_PROBES = 4  # layouts beyond the design's when searching
 WIDOW_FILL = 0.2  # a last page filled less than this holds only a few lines
 FOLD = 4  # A5 pages on one folded A4 sheet
