@@ -417,11 +417,11 @@ def test_the_search_finds_the_loosest_notch_that_fits(
         probed.append(notch)
         return fills[notch]
 
-    found = fit.search(probe, limit, start, lambda n: 0.02 * n, budget=fit.NOTCHES)
+    found = fit.search(probe, limit, start, lambda n: (0.0, 0.02 * n), budget=fit.NOTCHES)
     loosest = next((n for n, f in enumerate(fills) if f <= limit), None)
     assert found == loosest
     assert len(set(probed)) == len(probed) < fit.NOTCHES  # a few layouts, never every step
-    short = fit.search(lambda n: fills[n], limit, start, lambda n: 0.02 * n)
+    short = fit.search(lambda n: fills[n], limit, start, lambda n: (0.01 * n, 0.02 * n))
     assert (short is None) == (loosest is None)
     if short is not None:
         assert fills[short] <= limit  # within the usual budget: fits, if not the loosest

@@ -308,52 +308,57 @@ def _about(count: int) -> int:
 # --- the search -------------------------------------------------------------
 
 
-def saving(notch: int, start: float, floors: Floors, hero_share: float) -> float:
-    """Roughly how many pages a notch saves: a share of the text for each step, and the
-    hero's lost height exactly (`hero_share`: its height as a share of a page's)."""
+def saving(notch: int, start: float, floors: Floors, hero_share: float) -> tuple[float, float]:
+    """Roughly how many pages a notch saves, as (known, modelled): the hero's lost height
+    exactly (`hero_share`: its height as a share of a page's), and a share of the text for
+    each other step (`SAVES`)."""
     chosen = setting(notch, floors, hero_share > 0)
-    saved = hero_share * (1.0 - chosen.hero)
+    modelled = 0.0
     for name, share in SAVES.items():
         floor = getattr(floors, name)
-        saved += start * share * (1.0 - getattr(chosen, name)) / (1.0 - floor)
-    return saved
+        modelled += start * share * (1.0 - getattr(chosen, name)) / (1.0 - floor)
+    return hero_share * (1.0 - chosen.hero), modelled
 
 
 def search(
     probe: Callable[[int], float],
     limit: int,
     start: float,
-    saved: Callable[[int], float],
+    saved: Callable[[int], tuple[float, float]],
     budget: int = MAX_PROBES,
 ) -> int | None:
     """The loosest notch whose layout fits `limit` pages, or None when NOTCHES does not.
 
     `probe(n)` lays out at notch n and returns its `fill`; `start` is the fill at notch
-    0, which does not fit. The first guess is where the model `saved(n)` (`saving`) says
-    the limit is reached; a second, if that does not fit, where the model scaled to what
-    the first saved says so; then the tightest notch (nothing fits if it does not).
-    Within the bracket the fill falls nearly in a straight line against `saved(n)`, so
-    each guess interpolates it there (regula falsi), falling back to halving when a guess
-    did not halve the bracket. The answer is the loosest notch known to fit when the
-    bracket closes or the `budget` of probes runs out.
+    0, which does not fit. `saved(n)` (`saving`) says roughly how much notch n saves, as
+    a known and a modelled part. The first guess is where that reaches the limit; if the
+    guess does not fit, the modelled part is scaled to what it did save and a second
+    guess made; then the tightest notch (nothing fits if it does not). Within the bracket
+    the fill falls nearly in a straight line against the saving, so each guess interpolates
+    it there (regula falsi), falling back to halving when a guess did not halve the
+    bracket. The answer is the loosest notch known to fit when the bracket closes or the
+    `budget` of probes runs out.
     """
     fills = {0: start}
     lo, hi = 0, None
-    width = NOTCHES
-    scale = 1.0  # measured saving over modelled saving
+    width = 2 * NOTCHES  # the first interpolation is trusted
+    scale = 1.0  # what the modelled part saved, measured over modelled
+
+    def x(notch: int) -> float:
+        known, modelled = saved(notch)
+        return known + scale * modelled
+
     for used in range(budget):
         if hi is None:  # a guess from the model, rescaled by what a failed guess saved
-            need = (start - limit) / scale
-            n = next((k for k in range(lo + 1, NOTCHES) if saved(k) >= need), NOTCHES)
+            n = next((k for k in range(lo + 1, NOTCHES) if x(k) >= start - limit), NOTCHES)
             if used >= 2 or used == budget - 1:
                 n = NOTCHES  # two guesses failed: whether anything fits at all
         else:
             if hi - lo <= 1:
                 break
-            x_lo, x_hi = saved(lo), saved(hi)
             over = (fills[lo] - limit) / max(fills[lo] - fills[hi], 1e-6)
-            x = x_lo + (x_hi - x_lo) * over
-            n = next((k for k in range(lo + 1, hi) if saved(k) >= x), hi - 1)
+            target = x(lo) + (x(hi) - x(lo)) * over
+            n = next((k for k in range(lo + 1, hi) if x(k) >= target), hi - 1)
             if hi - lo > width / 2:  # the last guess did not halve the bracket: halve it
                 n = (lo + hi) // 2
             width = hi - lo
@@ -364,7 +369,9 @@ def search(
             return None
         else:
             lo = n
-            scale = max((start - fills[n]) / saved(n), 0.25) if saved(n) > 0 else scale
+            known, modelled = saved(n)
+            if modelled > 0:
+                scale = min(max((start - fills[n] - known) / modelled, 0.25), 4.0)
     return hi
 
 
