@@ -164,8 +164,10 @@ class Renderer:
         sheets = [self.stylesheet(p) for p in stylesheets]
         if extra_css:
             if extra_css not in self._css_text:
-                if len(self._css_text) >= 16:
-                    self._css_text.clear()  # a few settings of a few brochures at a time
+                # Parsing costs a tenth of a layout; the same few settings recur across
+                # brochures (six notches per size and layout), so they are kept.
+                if len(self._css_text) >= 48:
+                    self._css_text.clear()
                 self._css_text[extra_css] = CSS(string=extra_css, font_config=self.fonts)
             sheets.append(self._css_text[extra_css])
         return HTML(string=html, base_url=str(base_url) + os.sep, url_fetcher=self.fetcher).render(
