@@ -62,17 +62,20 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests scripts benchmarks
 	$(VENV)/bin/ruff format src tests scripts benchmarks
 
-# Regenerate docs/preview-*.png: the seed page's first pages and the catalogue's screenshot.
+# Regenerate docs/preview-*.png: the seed page's first pages and the catalogue's screenshot;
+# docs/fit-*.png: copyfitting's before and after.
 previews: $(STAMP)
 	$(PY) scripts/make_previews.py
+	$(PY) scripts/make_fit_previews.py
 
 # Measure speed and memory on a generated corpus, against WeasyPrint alone and peers, and the
-# speed of `brochure check` on 100 page pairs (~5 min).
+# speed of `brochure check` on 100 page pairs, and the cost of copyfitting (~9 min).
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/serve_latency.py
 	$(PY) benchmarks/check_speed.py
 	$(PY) benchmarks/catalogue.py --pages 20
+	$(PY) benchmarks/fit_cost.py
 
 # Remove build output (dist/ and caches); keeps .venv.
 clean:

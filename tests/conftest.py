@@ -67,6 +67,40 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(root, out, report)
 
 
+ORDERS = [("ru", "en"), ("en", "ru")]
+
+
+@dataclass
+class Pair:
+    path: Path
+    left: str
+    right: str
+    size: str
+    report: Report
+
+
+@pytest.fixture(scope="session")
+def bilingual(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[tuple[str, str], str], Pair]:
+    """The seed pair built side by side, in both orders, A4 and A5 (with the seed's [fit])."""
+    out: dict[tuple[tuple[str, str], str], Pair] = {}
+    for order in ORDERS:
+        base = tmp_path_factory.mktemp("-".join(order))
+        root = make_content(base / "content")
+        toml = root / "brochure.toml"
+        toml.write_text(
+            toml.read_text(encoding="utf-8").replace(
+                'pair = ["ru", "en"]', f'pair = ["{order[0]}", "{order[1]}"]'
+            ),
+            encoding="utf-8",
+        )
+        report = build([root], base / "dist", layouts=("bilingual",))
+        assert not report.failures and not report.warnings
+        for size in ("a4", "a5"):
+            path = base / "dist" / f"hair-mesotherapy.{order[0]}-{order[1]}.{size}.pdf"
+            out[(order, size)] = Pair(path, order[0], order[1], size, report)
+    return out
+
+
 def pdf_text(path: Path) -> list[str]:
     """The text of each page."""
     with pdfplumber.open(path) as pdf:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
@@ -13,44 +12,13 @@ from brochure.build import build
 from brochure.config import load_config
 from brochure.content import read_page
 
-from .conftest import SEED_EN, SEED_RU, letters, make_content, make_photo, words
+from .conftest import ORDERS, SEED_EN, SEED_RU, Pair, letters, make_photo, words
 
 MM = 72 / 25.4
 MARGINS = {"a4": (18 * MM, 18 * MM), "a5": (13 * MM, 14 * MM)}
-ORDERS = [("ru", "en"), ("en", "ru")]
 CASES = [(order, size) for order in ORDERS for size in ("a4", "a5")]
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN = re.compile(r"[A-Za-z]")
-
-
-@dataclass
-class Pair:
-    path: Path
-    left: str
-    right: str
-    size: str
-
-
-@pytest.fixture(scope="session")
-def bilingual(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[tuple[str, str], str], Pair]:
-    """The seed pair built side by side, in both orders, A4 and A5."""
-    out: dict[tuple[tuple[str, str], str], Pair] = {}
-    for order in ORDERS:
-        base = tmp_path_factory.mktemp("-".join(order))
-        root = make_content(base / "content")
-        toml = root / "brochure.toml"
-        toml.write_text(
-            toml.read_text(encoding="utf-8").replace(
-                'pair = ["ru", "en"]', f'pair = ["{order[0]}", "{order[1]}"]'
-            ),
-            encoding="utf-8",
-        )
-        report = build([root], base / "dist", layouts=("bilingual",))
-        assert not report.failures and not report.warnings
-        for size in ("a4", "a5"):
-            path = base / "dist" / f"hair-mesotherapy.{order[0]}-{order[1]}.{size}.pdf"
-            out[(order, size)] = Pair(path, order[0], order[1], size)
-    return out
 
 
 def _column_chars(pair: Pair) -> list[tuple[int, list[dict[str, object]], list[dict[str, object]]]]:

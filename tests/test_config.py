@@ -319,7 +319,7 @@ def test_wrong_values_name_the_key_and_its_line(
         pytest.param(
             'title = "Lumen"\n',
             ":1: warning: unknown key 'title' in the top level is ignored"
-            " — known keys: clinic, colors, bilingual, output, check",
+            " — known keys: clinic, colors, bilingual, output, check, fit",
             id="top-level-unknown",
         ),
         pytest.param(

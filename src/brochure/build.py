@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import catalogue, check, content, dates, images, safety, sources
+from . import catalogue, check, content, dates, fit, images, safety, sources
 from .assets import builtin_dir
 from .atomic import remove_stale_temporaries
 from .config import CONFIG_NAME, Config, load_config
@@ -52,6 +52,7 @@ class Output:
     pages: int
     bytes: int
     seconds: float
+    fitted: fit.Result | None = None  # what copyfitting did, when it did anything
 
 
 @dataclass
@@ -430,6 +431,7 @@ def build(
     for target in targets:
         parts = [target.layout, target.size, target.profile, f"pdf-a={pdf_a}"]
         parts += [*target.langs, target.brochure.slug, os.environ.get("SOURCE_DATE_EPOCH", "")]
+        parts.append(fit.digest_part(config, target))
         digest = manifest.digest(parts, _inputs(target, config, heroes[id(target.brochure)]))
         digests[target.path] = digest
         stale_html = html and not target.path.with_suffix(".html").exists()
@@ -463,8 +465,11 @@ def build(
         for task, done in _run(tasks, jobs, config, progress, total, pool, budget):
             for index, pages, size, seconds in done.outputs:
                 target = task.targets[index]
-                report.outputs.append(Output(target, pages, size, seconds))
+                fitted = done.fitted.get(index)
+                report.outputs.append(Output(target, pages, size, seconds, fitted))
                 manifest.record(target.path, digests[target.path], size)
+                if fitted is not None:
+                    manifest.note(target.path, "fit", fitted.record())
             if done.failure is not None and str(done.failure) not in map(str, report.failures):
                 report.failures.append(done.failure)
             if done.failure is not None:
@@ -484,6 +489,11 @@ def build(
     report.refused += safety.JOURNAL.refused
     order = {t.path: i for i, t in enumerate(targets)}
     report.outputs.sort(key=lambda o: order[o.target.path])
+    report.notes += [
+        f"{o.target.path.relative_to(out).as_posix()}: {o.fitted.note}"
+        for o in report.outputs
+        if o.fitted and o.fitted.note
+    ]
     report.seconds = time.perf_counter() - started
     return report
 

@@ -24,12 +24,14 @@ _EMAIL_RE = re.compile(r"^[^\s@<>?&#/\\\"]+@[^\s@<>?&#/\\\"]+\.[^\s@<>?&#/\\\"]+
 # Clinic fields that hold one line of text; `hours` is a list of lines.
 _CLINIC_TEXT = ("name", "tagline", "address", "phone", "email", "website", "booking_url")
 _CLINIC_KEYS = (*_CLINIC_TEXT, "hours", "logo")
-_TOP_KEYS = ("clinic", "colors", "bilingual", "output", "check")
+_TOP_KEYS = ("clinic", "colors", "bilingual", "output", "check", "fit")
 _OUTPUT_KEYS = ("profiles", "pdf_a", "print_color")
 PRINT_COLORS = ("cmyk", "rgb")
 _COLOR_KEYS = ("primary", "accent")
 _BILINGUAL_KEYS = ("pair",)
 _CHECK_KEYS = ("ignore",)
+_FIT_KEYS = ("a4", "a5")
+MAX_FIT_PAGES = 99
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,17 @@ class Clinic:
 
 
 @dataclass(frozen=True)
+class Fit:
+    """`[fit]`: the most pages a PDF of each paper size may have (None: no limit)."""
+
+    a4: int | None = None
+    a5: int | None = None
+
+    def limit(self, size: str) -> int | None:
+        return {"a4": self.a4, "a5": self.a5}.get(size)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything `brochure.toml` can say, with defaults for what it does not."""
 
@@ -63,6 +76,7 @@ class Config:
     pdf_a: bool = False
     check_ignore: tuple[str, ...] = ()  # [check] ignore: kinds, numbers and contacts
     print_color: str = "cmyk"  # the print profile's colours: "cmyk" (FOGRA39) or "rgb"
+    fit: Fit | None = None  # None: no [fit] table, brochures are never tightened
 
     def clinic_for(self, lang: str) -> Clinic:
         """The clinic's details in `lang`, falling back to the base table."""
@@ -522,6 +536,7 @@ def _read(reader: _Reader, data: dict[str, Any], root: Path, path: Path) -> Conf
             'write print_color = "cmyk" (press-ready FOGRA39) or "rgb"',
         )
         print_color = "cmyk"
+    fit = _fit(reader, data) if "fit" in data else None
 
     return Config(
         root=root,
@@ -534,5 +549,32 @@ def _read(reader: _Reader, data: dict[str, Any], root: Path, path: Path) -> Conf
         pdf_a=pdf_a,
         check_ignore=check_ignore,
         print_color=print_color,
+        fit=fit,
         **palette,
     )
+
+
+def _fit(reader: _Reader, data: dict[str, Any]) -> Fit:
+    """`[fit]`: whole numbers of pages per paper size."""
+    table = reader.table(data, "fit")
+    reader.unknown(table, _FIT_KEYS, "fit")
+    limits: dict[str, int] = {}
+    for key in _FIT_KEYS:
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise reader.fail(
+                    f"'{key}' in [fit] must be a whole number of pages, got {value!r}",
+                    key,
+                    "fit",
+                    f"write {key} = 2",
+                )
+            if not 1 <= value <= MAX_FIT_PAGES:
+                raise reader.fail(
+                    f"'{key}' in [fit] must be from 1 to {MAX_FIT_PAGES} pages, got {value}",
+                    key,
+                    "fit",
+                    f"write {key} = 2, or leave it out for no limit",
+                )
+            limits[key] = value
+    return Fit(**limits)

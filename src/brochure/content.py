@@ -23,7 +23,7 @@ PAGE_SUFFIXES = (".md", ".markdown", ".txt")
 _SKIP_DIRS = {"images", "static", "assets", "dist", "node_modules", "templates", "styles"}
 _SKIP_NAMES = {"readme", "changelog", "license", "licence", "contributing", "notes"}
 _MEANINGLESS = {"index", "_index", "page", "untitled", "document", "new", "text", "file", "copy"}
-# brochure's own keys whose value is one line of text.
+# brochure's own keys: one line of text each, but for the whole numbers of _NUMBER_KEYS.
 KNOWN_KEYS = (
     "title",
     "hero_image",
@@ -33,6 +33,7 @@ KNOWN_KEYS = (
     "description",
     "hero_alt",
     "url",
+    "fit",
 )
 # Where content systems keep a page's header photo, in the order brochure looks.
 HERO_KEYS = (
@@ -151,6 +152,7 @@ CMS_KEYS = frozenset(
     }
     | set(HERO_KEYS)
 )
+_NUMBER_KEYS = ("fit",)  # whole numbers, not text
 _LANG_RE = re.compile(r"^[a-z]{2}$")  # ISO 639-1: name.ru.md, index.en.md
 LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})?$")  # a language code, as in a file name
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -220,6 +222,12 @@ class Page:
         if isinstance(value, str) and value.strip().startswith(("https://", "http://")):
             return value.strip()
         return ""
+
+    @property
+    def fit(self) -> int | None:
+        """The most pages this page's PDFs may have (front matter `fit:`), if it says."""
+        value = self.meta.get("fit")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property
     def hero_alt(self) -> str:
@@ -509,6 +517,21 @@ def _text_field(meta: dict[str, Any], key: str, path: Path, lines: dict[str, int
     )
 
 
+def _pages_field(meta: dict[str, Any], key: str, path: Path, lines: dict[str, int]) -> None:
+    """`fit: 3`: a whole number of pages from 1 to 99."""
+    value = meta.get(key)
+    if value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and 0 < value < 100
+    ):
+        return
+    raise ContentError(
+        f"'{key}' must be a whole number of pages from 1 to 99, got {value!r}",
+        path=path,
+        line=lines.get(key),
+        hint=f"write {key}: 2",
+    )
+
+
 @dataclass
 class Source:
     """A page file read and split, before anything is decided about it."""
@@ -592,7 +615,9 @@ def read_page(
         else:
             unknown.append(key)
     for key in KNOWN_KEYS:
-        if key in meta:
+        if key in _NUMBER_KEYS:
+            _pages_field(meta, key, path, lines)
+        elif key in meta:
             meta[key] = _text_field(meta, key, path, lines)
     _check_values(meta, path, lines, warnings)
 

@@ -110,6 +110,12 @@ class Manifest:
     def record(self, output: Path, digest: str, size: int) -> None:
         self.outputs[self._key(output)] = {"digest": digest, "bytes": size}
 
+    def note(self, output: Path, key: str, value: Any) -> None:
+        """Keep something about how a recorded output was made (copyfitting's setting)."""
+        record = self.outputs.get(self._key(output))
+        if record is not None:
+            record[key] = value
+
     def forget(self, output: Path) -> None:
         self.outputs.pop(self._key(output), None)
 

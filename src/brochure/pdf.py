@@ -10,7 +10,7 @@ import mimetypes
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -149,6 +149,7 @@ class Renderer:
         self.fonts = FontConfiguration()
         self._css: dict[tuple[Path, int, int], Any] = {}
         self._cmyk: Any = None
+        self._css_text: dict[str, Any] = {}
 
     def stylesheet(self, path: Path) -> Any:
         """A parsed stylesheet, read through the sandbox; parsed again when the file changes."""
@@ -194,6 +195,34 @@ class Renderer:
                 )
         return self._cmyk
 
+    def layout(
+        self,
+        html: str,
+        base_url: Path | str,
+        stylesheets: list[Path],
+        extra_css: str = "",
+        cmyk: bool = False,
+    ) -> Any:
+        """Lay HTML out into pages (a WeasyPrint Document), without writing a PDF.
+
+        `extra_css` is a stylesheet applied after the others (copyfitting's overrides).
+        """
+        sheets = [self.stylesheet(p) for p in stylesheets]
+        if extra_css:
+            if extra_css not in self._css_text:
+                # Parsing costs a tenth of a layout; the same few settings recur across
+                # brochures (six notches per size and layout), so they are kept.
+                if len(self._css_text) >= 48:
+                    self._css_text.clear()
+                self._css_text[extra_css] = CSS(string=extra_css, font_config=self.fonts)
+            sheets.append(self._css_text[extra_css])
+        base = base_url if isinstance(base_url, str) else str(base_url) + os.sep
+        return HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
+            stylesheets=sheets,
+            font_config=self.fonts,
+            color_profiles={"device-cmyk": self.cmyk_profile()} if cmyk else None,
+        )
+
     def render(
         self,
         html: str,
@@ -203,12 +232,15 @@ class Renderer:
         variant: str | None = None,
         identifier: str = "brochure",
         cmyk: bool = False,
+        choose: Callable[[Any], Any] | None = None,
     ) -> tuple[bytes, int, list[BuildWarning]]:
         """Render HTML to PDF bytes; returns (pdf, page count, warnings).
 
         `identifier` makes the PDF's /ID (and PDF/X's XMP document ID): the same
         inputs give the same bytes. `cmyk`: PDF/X's output intent is brochure's CMYK
         profile (`color.profile_path`), which also gives `device-cmyk()` colours meaning.
+        `choose`, given the laid-out Document, returns the Document to write
+        (copyfitting may lay out tighter settings).
         """
         intent = None
         if variant and variant.startswith("pdf/x"):
@@ -222,11 +254,9 @@ class Renderer:
             _stable_uuid(identifier),
             _collect_after(),
         ):
-            document = HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet(p) for p in stylesheets],
-                font_config=self.fonts,
-                color_profiles={"device-cmyk": self.cmyk_profile()} if cmyk else None,
-            )
+            document = self.layout(html, base, stylesheets, cmyk=cmyk)
+            if choose is not None:
+                document = choose(document)
             data = document.write_pdf(
                 pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode(),
                 pdf_variant=variant,

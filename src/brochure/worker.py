@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import align, booklet, color, fonts, images, markdown, prepress, qr, render, safety
+from . import align, booklet, color, fit, fonts, images, markdown, prepress, qr, render, safety
 from .assets import builtin_dir
 from .atomic import write_atomic
 from .config import Config
@@ -69,6 +69,7 @@ class Done:
     rss_kb: int = 0  # resident memory after the task
     peak_kb: int = 0
     replace: bool = False  # stopped half-way: the worker should be replaced
+    fitted: dict[int, fit.Result] = field(default_factory=dict)  # index -> what fitting did
 
 
 _RENDERER: Renderer | None = None
@@ -219,18 +220,24 @@ class _Brochure:
         return uses_cmyk(profile, self.config.print_color, self.pdf_a)
 
     def hero(
-        self, langs: tuple[str, ...], size: render.PageSize, profile: Profile
+        self,
+        langs: tuple[str, ...],
+        size: render.PageSize,
+        profile: Profile,
+        scale: float = 1.0,
     ) -> dict[str, Any] | None:
         """The first of `langs` that has a hero, prepared for this size, layout and profile.
 
         With a bleed the photo runs past the trim on both sides, into the bleed.
+        Copyfitting lowers the box to `scale` of its height.
         """
         lang = next((lang for lang in langs if self.hero_paths.get(lang) is not None), None)
         if lang is None:
             return None
         path = self.hero_paths[lang]
         assert path is not None
-        height = size.hero_height_mm if len(langs) == 1 else size.hero_height_bilingual_mm
+        full = size.hero_height_mm if len(langs) == 1 else size.hero_height_bilingual_mm
+        height = full if scale == 1.0 else round(full * scale, 1)
         width = size.width_mm + 2 * profile.bleed_mm if profile.bleed_mm else size.text_width_mm
         page = self.brochure.pages[lang]
         try:
@@ -289,12 +296,16 @@ class _Brochure:
         return {"src": src, "label": render.display_url(url), "url": url}
 
     def html(
-        self, target: Target, logo_url: str | None, created: str
+        self,
+        target: Target,
+        logo_url: str | None,
+        created: str,
+        hero_scale: float = 1.0,
     ) -> tuple[str, dict[str, Any] | None]:
         size = render.SIZES[target.size]
         profile = PROFILES[target.profile]
         self.put_figures(profile)
-        hero = self.hero(target.langs, size, profile)
+        hero = self.hero(target.langs, size, profile, hero_scale)
         page = render.PageInfo(
             profile=profile, created=created, qr=self.qr(target), cmyk=self.cmyk(profile)
         )
@@ -404,6 +415,34 @@ def _press_warnings(target: Target, source: Path, problems: list[str]) -> list[B
     ]
 
 
+def _fitting(
+    task: Task,
+    target: Target,
+    work: _Brochure,
+    warm: Renderer,
+    css: list[Path],
+    created: str,
+    hero: dict[str, Any] | None,
+) -> fit.Fitting | None:
+    """Copyfitting for a target with a page limit (or `[fit]`); None leaves it alone."""
+    wanted = fit.goal(task.config, target)
+    if wanted is None:
+        return None
+    source = task.brochure.pages[target.langs[0]].path
+    profile = PROFILES[target.profile]
+    base = safety.folder_url(source.parent, task.config.root)
+
+    def lay_out(setting: fit.Setting) -> Any:
+        html, _ = work.html(target, task.logo_url, created, setting.hero)
+        extra = fit.override_css(css, setting)
+        return warm.layout(html, base, css, extra, cmyk=work.cmyk(profile))
+
+    size = render.SIZES[target.size]
+    text_mm = size.height_mm - size.margin_top - size.margin_bottom
+    share = hero["height_mm"] / text_mm if hero else 0.0
+    return fit.Fitting(wanted, target, source, share, lay_out)
+
+
 def over_budget(task: Task, index: int, why: str) -> Done:
     """What a task that ran past its budget (or whose worker died) made: one failure."""
     target = task.targets[min(index, len(task.targets) - 1)]
@@ -444,7 +483,7 @@ def run(
             if watch:
                 watch.document()
             began = time.perf_counter()
-            data, pages = _make(task, target, work, warm, done)
+            data, pages = _make(task, target, work, warm, done, index)
             done.outputs.append((index, pages, len(data), time.perf_counter() - began))
     except BrochureError as exc:
         done.failure = exc
@@ -481,7 +520,7 @@ def run(
 
 
 def _make(
-    task: Task, target: Target, work: _Brochure, warm: Renderer, done: Done
+    task: Task, target: Target, work: _Brochure, warm: Renderer, done: Done, index: int = 0
 ) -> tuple[bytes, int]:
     """One PDF: its HTML, the render, the profile's variant, prepress and imposition, the
     write (inside the output folder only)."""
@@ -500,7 +539,16 @@ def _make(
     identifier = task.digests.get(target.path, target.path.name)
     cmyk = work.cmyk(profile)
     base = safety.folder_url(page.path.parent, task.config.root)
-    data, pages, warnings = warm.render(html, base, css, page.path, variant, identifier, cmyk=cmyk)
+    fitting = _fitting(task, target, work, warm, css, created, hero)
+    data, pages, warnings = warm.render(
+        html, base, css, page.path, variant, identifier, cmyk=cmyk, choose=fitting
+    )
+    if fitting is not None and fitting.result is not None:
+        done.fitted[index] = fitting.result
+        done.warnings += fitting.warnings
+        chosen = fitting.result.setting
+        if chosen is not None and chosen.hero < 1.0:
+            _, hero = work.html(target, task.logo_url, created, chosen.hero)
     if profile.press and not task.pdf_a:
         data, problems = prepress.finish(data, cmyk, _brand_cmyk(task.config))
         warnings += _press_warnings(target, page.path, problems)

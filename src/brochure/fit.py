@@ -1,0 +1,504 @@
+"""Copyfitting: a brochure over its page limit is tightened in designed steps until it fits.
+
+A PDF is laid out at the design's setting first; one that fits is written as it is,
+untouched. One that does not is tightened along one scale, t from 0 (the design) to
+1 (the tightest the design allows), which runs through four steps in order, each
+reaching its floor before the next begins (`FLOORS`):
+
+1. the spacing between blocks (vertical margins and paddings);
+2. the hero's height;
+3. the leading of text set on a fixed line height (body, contacts);
+4. the type size, never below the floor of that paper size's own design.
+
+Pages fall as t rises (all but always: a block kept together can jump a page), so the
+loosest t that fits is found by a search on that one scale (interpolating how full the
+last page is, kept safe by bisection) in a few layouts, not by trying every step; only
+the chosen layout is written. The steps are
+a stylesheet generated from the brochure's own (`override_css`) and a lower hero box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import tinycss2
+
+from .errors import BuildWarning
+from .profiles import PROFILES
+
+if TYPE_CHECKING:
+    from .build import Target
+    from .config import Config
+
+NOTCHES = 6  # t moves in steps of 1/6: a step and a half per notch (two without a hero)
+MAX_PROBES = 4  # layouts beyond the design's when searching
+WIDOW_FILL = 0.2  # a last page filled less than this holds only a few lines
+FOLD = 4  # A5 pages on one folded A4 sheet
+MIN_TYPE_PT = 6.5  # the smallest labels keep their size
+PHONE_PT = 11.0  # type at or above this (the phone number) stays readable at arm's length
+# Roughly what each step saves at its floor, as a share of the pages: the search's first
+# guess. Chosen on the test pages and the benchmark's corpus (39 fitted PDFs, single and side
+# by side), where what a step saves varies a lot (spacing 2–25 %, most of it in its first
+# notch); with these the search took 1.8 layouts on average besides the design's, at most 3.
+# The hero's saving is known exactly.
+SAVES = {"spacing": 0.12, "leading": 0.04, "type": 0.08}
+
+
+@dataclass(frozen=True)
+class Floors:
+    """How far each step may go on one paper size, as a share of the design's value."""
+
+    spacing: float
+    hero: float
+    leading: float
+    type: float
+
+
+FLOORS: dict[str, Floors] = {
+    "a4": Floors(spacing=0.5, hero=0.6, leading=0.92, type=0.9),
+    "a5": Floors(spacing=0.5, hero=0.6, leading=0.93, type=0.93),
+}
+STEPS = ("spacing", "hero", "leading", "type")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One point on the scale: each step's share of the design's value."""
+
+    t: float = 0.0
+    spacing: float = 1.0
+    hero: float = 1.0
+    leading: float = 1.0
+    type: float = 1.0
+
+    def describe(self) -> str:
+        """`spacing 50 %, hero 72 %`: the steps in use."""
+        moved = [(name, getattr(self, name)) for name in STEPS if getattr(self, name) < 1.0]
+        return ", ".join(f"{name} {value * 100:.0f} %" for name, value in moved) or "the design"
+
+
+def setting(notch: int, floors: Floors, has_hero: bool = True) -> Setting:
+    """The setting at t = notch / NOTCHES; without a hero its step is left out of the scale."""
+    steps = [s for s in STEPS if has_hero or s != "hero"]
+    t = notch / NOTCHES
+    share = 1.0 / len(steps)
+    values: dict[str, float] = {}
+    for index, name in enumerate(steps):
+        progress = min(max((t - index * share) / share, 0.0), 1.0)
+        values[name] = round(1.0 - (1.0 - getattr(floors, name)) * progress, 4)
+    return Setting(t, **values)
+
+
+# --- what a PDF must fit ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What one PDF must fit: a page limit, or without one only tidiness."""
+
+    limit: int | None  # the most pages; None: pull back a widow page, fold A5 by fours
+    fold: bool = False  # folded A5 (side by side, or a booklet): pages by fours
+
+
+def goal(config: Config, target: Target) -> Goal | None:
+    """The goal of a target: the page's `fit:` wins over `[fit]`; None without either."""
+    pages = [target.brochure.pages[lang] for lang in target.langs]
+    fold = target.size == "a5" and (
+        target.layout == "bilingual" or PROFILES[target.profile].imposed
+    )
+    own = [page.fit for page in pages if page.fit is not None]
+    if own:
+        return Goal(min(own), fold)
+    if config.fit is None:
+        return None
+    return Goal(config.fit.limit(target.size), fold)
+
+
+def digest_part(config: Config, target: Target) -> str:
+    """What copyfitting adds to a target's digest: its goal and the floors and notches."""
+    wanted = goal(config, target)
+    if wanted is None:
+        return "fit=off"
+    return f"fit={wanted.limit}/{wanted.fold}/{FLOORS[target.size]}/{NOTCHES}/{WIDOW_FILL}"
+
+
+# --- the stylesheet of a setting ---------------------------------------------
+
+_SPACING = ("margin", "margin-top", "margin-bottom", "padding", "padding-top", "padding-bottom")
+_SCALED = (*_SPACING, "font-size", "line-height")
+_PT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "px": 0.75, "pc": 12.0}
+_LENGTHS = (*_PT, "em", "rem", "ex", "ch")
+
+
+def override_css(stylesheets: list[Path], chosen: Setting) -> str:
+    """A stylesheet that restates every spacing, type size and line height of
+    `stylesheets` at `chosen`, rule by rule in the same order and with the same
+    selectors, so it wins exactly where the original won. Empty at the design's
+    setting: that layout is the one made without copyfitting.
+    """
+    if (chosen.spacing, chosen.leading, chosen.type) == (1.0, 1.0, 1.0):
+        return ""
+    out: list[str] = []
+    for path in stylesheets:
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            continue
+        out += _restated(_rules(str(path), mtime), chosen)
+    return "\n".join(out)
+
+
+@lru_cache(maxsize=32)
+def _rules(path: str, mtime_ns: int) -> tuple[Any, ...]:
+    text = Path(path).read_text(encoding="utf-8-sig")
+    return tuple(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
+
+
+def _restated(nodes: tuple[Any, ...] | list[Any], chosen: Setting) -> list[str]:
+    out: list[str] = []
+    for node in nodes:
+        if node.type == "at-rule" and node.lower_at_keyword == "media" and node.content:
+            inner = _restated(
+                tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True),
+                chosen,
+            )
+            if inner:
+                out.append(f"@media {tinycss2.serialize(node.prelude).strip()} {{")
+                out += inner
+                out.append("}")
+        if node.type != "qualified-rule":
+            continue  # @page margins and @font-face are never changed
+        declarations = [
+            d
+            for d in tinycss2.parse_declaration_list(
+                node.content, skip_comments=True, skip_whitespace=True
+            )
+            if d.type == "declaration" and d.lower_name in _SCALED
+        ]
+        if not declarations:
+            continue
+        ratio = _type_ratio(declarations, chosen)
+        body = "; ".join(
+            f"{d.lower_name}: {_value(d, chosen, ratio)}{' !important' if d.important else ''}"
+            for d in declarations
+        )
+        out.append(f"{tinycss2.serialize(node.prelude).strip()} {{ {body} }}")
+    return out
+
+
+def _parts(declaration: Any) -> list[Any]:
+    return [t for t in declaration.value if t.type not in ("whitespace", "comment")]
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _type_pt(size_pt: float, factor: float) -> float:
+    """A type size at `factor`, kept at or above the smallest label and the phone's size."""
+    if size_pt <= MIN_TYPE_PT:
+        return size_pt
+    scaled = max(size_pt * factor, MIN_TYPE_PT)
+    return max(scaled, PHONE_PT) if size_pt >= PHONE_PT else scaled
+
+
+def _type_ratio(declarations: list[Any], chosen: Setting) -> float:
+    """How much this rule's own type shrinks (its line height follows it)."""
+    for d in declarations:
+        parts = _parts(d)
+        if d.lower_name == "font-size" and len(parts) == 1 and _absolute(parts[0]):
+            size = parts[0].value * _PT[parts[0].lower_unit]
+            return _type_pt(size, chosen.type) / size if size else 1.0
+    return chosen.type
+
+
+def _absolute(token: Any) -> bool:
+    return bool(token.type == "dimension" and token.lower_unit in _PT)
+
+
+def _value(declaration: Any, chosen: Setting, ratio: float) -> str:
+    """The declaration's value at `chosen`; unchanged when it is relative or not a length."""
+    parts = _parts(declaration)
+    original = str(tinycss2.serialize(declaration.value)).strip()
+    if any(t.type not in ("dimension", "number", "percentage", "ident") for t in parts):
+        return original  # var(), calc(): left as written
+    name = declaration.lower_name
+    if name == "font-size":
+        if len(parts) == 1 and _absolute(parts[0]):
+            size = parts[0].value * _PT[parts[0].lower_unit]
+            return f"{_number(_type_pt(size, chosen.type))}pt"
+        return original
+    if name == "line-height":
+        if len(parts) == 1 and _absolute(parts[0]):
+            size = parts[0].value * _PT[parts[0].lower_unit]
+            return f"{_number(size * ratio * chosen.leading)}pt"
+        return original  # headings and the title, set at 1.1–1.2, keep their leading
+    # Spacing: only the vertical sides; a single value is split so the sides stay.
+    if name in ("margin", "padding"):
+        vertical = {1: (0,), 2: (0,), 3: (0, 2), 4: (0, 2)}.get(len(parts), ())
+        values = [str(tinycss2.serialize([t])) for t in parts]
+        for index in vertical:
+            values[index] = _spaced(parts[index], chosen.spacing)
+        if len(parts) == 1 and values[0] != str(tinycss2.serialize(parts)):
+            values.append(str(tinycss2.serialize(parts)))
+        return " ".join(values)
+    return _spaced(parts[0], chosen.spacing) if len(parts) == 1 else original
+
+
+def _spaced(token: Any, factor: float) -> str:
+    if token.type == "dimension" and token.lower_unit in _LENGTHS and token.value:
+        return f"{_number(token.value * factor)}{token.lower_unit}"
+    return str(tinycss2.serialize([token]))
+
+
+# --- measuring a layout -------------------------------------------------------
+
+
+def fill(document: Any) -> float:
+    """Pages used, fractionally: the last page counts as far as its text reaches.
+
+    Pages fit a limit exactly when this is at most the limit. Reads WeasyPrint's page
+    boxes; a version without them gives the whole page count (the search then bisects).
+    """
+    pages = len(document.pages)
+    try:
+        box = document.pages[-1]._page_box
+        root = next(c for c in box.children if getattr(c, "element_tag", None) == "html")
+        used = float((root.position_y + root.margin_height() - box.content_box_y()) / box.height)
+    except (AttributeError, StopIteration, TypeError, ZeroDivisionError, IndexError):
+        return float(pages)
+    return pages - 1 + min(max(used, 0.01), 1.0)
+
+
+def _text_boxes(document: Any, first: int) -> Iterator[Any]:
+    for page in document.pages[first:]:
+        for child in page._page_box.children:
+            if getattr(child, "element_tag", None) != "html":
+                continue  # running header and page numbers
+            for box in child.descendants():
+                if isinstance(getattr(box, "text", None), str):
+                    yield box
+
+
+def words_from(document: Any, first: int) -> dict[str, int]:
+    """Words on the pages from index `first` on, per language."""
+    counts: dict[str, int] = {}
+    try:
+        for box in _text_boxes(document, first):
+            lang = str(box.style["lang"] or "")
+            counts[lang] = counts.get(lang, 0) + len(box.text.split())
+    except (AttributeError, KeyError, TypeError):
+        return {}
+    return counts
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'s' if count != 1 else ''}"
+
+
+def _about(count: int) -> int:
+    if count < 20:
+        return count
+    return round(count, -1) if count < 1000 else round(count, -2)
+
+
+# --- the search -------------------------------------------------------------
+
+
+def saving(notch: int, start: float, floors: Floors, hero_share: float) -> tuple[float, float]:
+    """Roughly how many pages a notch saves, as (known, modelled): the hero's lost height
+    exactly (`hero_share`: its height as a share of a page's), and a share of the text for
+    each other step (`SAVES`)."""
+    chosen = setting(notch, floors, hero_share > 0)
+    modelled = 0.0
+    for name, share in SAVES.items():
+        floor = getattr(floors, name)
+        modelled += start * share * (1.0 - getattr(chosen, name)) / (1.0 - floor)
+    return hero_share * (1.0 - chosen.hero), modelled
+
+
+def search(
+    probe: Callable[[int], float],
+    limit: int,
+    start: float,
+    saved: Callable[[int], tuple[float, float]],
+    budget: int = MAX_PROBES,
+) -> int | None:
+    """The loosest notch whose layout fits `limit` pages, or None when NOTCHES does not.
+
+    `probe(n)` lays out at notch n and returns its `fill`; `start` is the fill at notch
+    0, which does not fit. `saved(n)` (`saving`) says roughly how much notch n saves, as
+    a known and a modelled part. The first guess is where that reaches the limit; if the
+    guess does not fit, the modelled part is scaled to what it did save and a second
+    guess made; then the tightest notch (nothing fits if it does not). Within the bracket
+    the fill falls nearly in a straight line against the saving, so each guess interpolates
+    it there (regula falsi), falling back to halving when a guess did not halve the
+    bracket. The answer is the loosest notch known to fit when the bracket closes or the
+    `budget` of probes runs out.
+    """
+    fills = {0: start}
+    lo, hi = 0, None
+    width = 2 * NOTCHES  # the first interpolation is trusted
+    scale = 1.0  # what the modelled part saved, measured over modelled
+
+    def x(notch: int) -> float:
+        known, modelled = saved(notch)
+        return known + scale * modelled
+
+    for used in range(budget):
+        if hi is None:  # a guess from the model, rescaled by what a failed guess saved
+            n = next((k for k in range(lo + 1, NOTCHES) if x(k) >= start - limit), NOTCHES)
+            if used >= 2 or used == budget - 1:
+                n = NOTCHES  # two guesses failed: whether anything fits at all
+        else:
+            if hi - lo <= 1:
+                break
+            over = (fills[lo] - limit) / max(fills[lo] - fills[hi], 1e-6)
+            target = x(lo) + (x(hi) - x(lo)) * over
+            n = next((k for k in range(lo + 1, hi) if x(k) >= target), hi - 1)
+            if hi - lo > width / 2:  # the last guess did not halve the bracket: halve it
+                n = (lo + hi) // 2
+            width = hi - lo
+        fills[n] = probe(n)
+        if fills[n] <= limit:
+            hi = n
+        elif n == NOTCHES:
+            return None
+        else:
+            lo = n
+            known, modelled = saved(n)
+            if modelled > 0:
+                scale = min(max((start - fills[n] - known) / modelled, 0.25), 4.0)
+    return hi
+
+
+# --- one PDF ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    """What copyfitting did to one PDF: kept in the manifest, told in the summary."""
+
+    before: int  # pages at the design's setting
+    after: int  # pages written
+    setting: Setting | None  # the setting written; None: the design's
+    note: str  # the summary line, after the file name
+    layouts: int = 1  # layouts made, the design's included
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "before": self.before,
+            "after": self.after,
+            "setting": asdict(self.setting) if self.setting else None,
+            "layouts": self.layouts,
+        }
+
+
+@dataclass
+class Fitting:
+    """Copyfitting for one target, as the `choose` step of `Renderer.render`.
+
+    `lay_out(setting)` lays the target out at a setting, its hero prepared for the
+    lower box; the layout chosen is the one written.
+    """
+
+    wanted: Goal
+    target: Target
+    source: Path  # the page the warnings name
+    hero_share: float  # the hero's height as a share of a page's text height (0: none)
+    lay_out: Callable[[Setting], Any]
+    result: Result | None = None
+    warnings: list[BuildWarning] = field(default_factory=list)
+
+    def __call__(self, document: Any) -> Any:
+        before = len(document.pages)
+        aim, why = self._aim(document)
+        if aim is None:
+            return document
+        floors = FLOORS[self.target.size]
+        loosest: dict[int, Any] = {}  # the loosest layout that fits so far
+        tightest: list[Any] = []
+        layouts = 1
+
+        def probe(notch: int) -> float:
+            nonlocal layouts
+            laid = self.lay_out(setting(notch, floors, self.hero_share > 0))
+            layouts += 1
+            pages = fill(laid)
+            if pages <= aim:
+                loosest.clear()
+                loosest[notch] = laid
+            elif notch == NOTCHES:
+                tightest.append(laid)
+            return pages
+
+        start = fill(document)
+        notch = search(probe, aim, start, lambda n: saving(n, start, floors, self.hero_share))
+        if notch is None:
+            note = self._not_fitted(before, aim, why, tightest[0] if tightest else None)
+            self.result = Result(before, before, None, note, layouts)
+            return document
+        laid = loosest[notch]
+        chosen = setting(notch, floors, self.hero_share > 0)
+        after = len(laid.pages)
+        what = {
+            "limit": f"fitted to {_pages(after)} (from {before})",
+            "fold": f"fitted to {_pages(after)} to fold by fours (from {before})",
+            "widow": f"last page of a few lines pulled back: {_pages(after)} (from {before})",
+        }[why]
+        self.result = Result(before, after, chosen, f"{what}, {chosen.describe()}", layouts)
+        return laid
+
+    def _aim(self, document: Any) -> tuple[int | None, str]:
+        """The page count to reach and why, or None: the design's layout is kept."""
+        pages = len(document.pages)
+        limit = self.wanted.limit
+        if limit is not None:
+            return (limit, "limit") if pages > limit else (None, "")
+        if self.wanted.fold and pages % FOLD:
+            if pages > FOLD:
+                return pages - pages % FOLD, "fold"
+            blank = FOLD - pages
+            self.result = Result(
+                pages,
+                pages,
+                None,
+                f"{_pages(pages)}, not a multiple of 4 for folding: too little text to fill "
+                f"a folded sheet, {_pages(blank)} of it blank",
+            )
+            return None, ""
+        if pages > 1 and fill(document) - (pages - 1) < WIDOW_FILL:
+            return pages - 1, "widow"
+        return None, ""
+
+    def _not_fitted(self, before: int, aim: int, why: str, tightest: Any) -> str:
+        """Over a limit even at the tightest setting: a warning; a fold: a summary line."""
+        need = len(tightest.pages) if tightest is not None else aim + 1
+        if why == "fold":
+            return (
+                f"{_pages(before)}, not a multiple of 4 for folding: {aim} would need more "
+                f"than the floors allow, {_pages(-before % FOLD)} of the last sheet blank"
+            )
+        if why != "limit":
+            return ""
+        words = words_from(tightest, aim) if tightest is not None else {}
+        over = (
+            f"{self.target.path.name} needs {need} {self.target.size.upper()} pages, {aim} allowed"
+        )
+        if words and len(self.target.langs) > 1:
+            over += f"; about {_about(max(words.values()))} words too many in each language"
+        elif words:
+            over += f"; about {_about(sum(words.values()))} words too many"
+        self.warnings.append(
+            BuildWarning(
+                over,
+                path=self.source,
+                hint=f"shorten the text, or allow {need} pages ('fit: {need}' in its front "
+                f"matter); it is built at the normal setting, on {before} pages",
+            )
+        )
+        return ""
