@@ -49,7 +49,7 @@ test-deps:
 
 # Lint, then the test suite (renders real PDFs, drives a real browser).
 test: lint test-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 # ruff (check + format --check) and mypy --strict on src/.
 lint: $(STAMP)
