@@ -335,14 +335,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     boundary = YAMLHandler.FM_BOUNDARY  # python-frontmatter's "---" line
     if not boundary.fullmatch(lines[first]):
         return {}, text, 1
-    closing = next((i for i in range(first + 1, len(lines)) if boundary.fullmatch(lines[i])), None)
-    if closing is None:
-        raise ContentError(
-            "the front matter opened with '---' is never closed",
-            path=path,
-            line=first + 1,
-            hint="add a line with '---' after the last key",
-        )
+    closing = _closing(lines, first, boundary, "---", path)
     for index in range(first + 1, closing):
         entry = lines[index]
         if "\t" in entry[: len(entry) - len(entry.lstrip(" \t"))]:
@@ -394,17 +387,21 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     return {str(k): v for k, v in meta.items()}, body, body_line
 
 
-def _toml_front_matter(lines: list[str], first: int, path: Path) -> tuple[dict[str, Any], str, int]:
-    closing = next(
-        (i for i in range(first + 1, len(lines)) if _TOML_BOUNDARY.fullmatch(lines[i])), None
+def _closing(lines: list[str], first: int, boundary: re.Pattern[str], mark: str, path: Path) -> int:
+    """The line that closes front matter opened at `first`; an error where it opened if none."""
+    for index in range(first + 1, len(lines)):
+        if boundary.fullmatch(lines[index]):
+            return index
+    raise ContentError(
+        f"the front matter opened with '{mark}' is never closed",
+        path=path,
+        line=first + 1,
+        hint=f"add a line with '{mark}' after the last key",
     )
-    if closing is None:
-        raise ContentError(
-            "the front matter opened with '+++' is never closed",
-            path=path,
-            line=first + 1,
-            hint="add a line with '+++' after the last key",
-        )
+
+
+def _toml_front_matter(lines: list[str], first: int, path: Path) -> tuple[dict[str, Any], str, int]:
+    closing = _closing(lines, first, _TOML_BOUNDARY, "+++", path)
     raw = "\n".join(lines[first + 1 : closing])
     _front_matter_size(raw, path, first)
     try:
@@ -464,7 +461,8 @@ def detect_language(text: str) -> str:
     return "ru" if cyrillic > latin else "en"
 
 
-def _lang_from_name(path: Path) -> str | None:
+def lang_from_name(path: Path) -> str | None:
+    """`name.ru.md` → "ru" (two letters before the extension), else None."""
     suffixes = path.suffixes
     if len(suffixes) >= 2 and _LANG_RE.match(suffixes[-2][1:].lower()):
         return suffixes[-2][1:].lower()
@@ -651,7 +649,7 @@ def read_page(
 
     source_name = lang_source or "file name"
     if lang is None:
-        lang = _lang_from_name(path)
+        lang = lang_from_name(path)
     if lang is None and isinstance(meta.get("lang"), str) and meta["lang"].strip():
         code = meta["lang"].strip().lower().replace("_", "-").split("-")[0]
         if not LANG_CODE.match(code):

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .. import limits, safety
-from ..content import _LANG_RE, PAGE_SUFFIXES, Brochure, Page
+from ..content import PAGE_SUFFIXES, Brochure, Page, lang_from_name
 from ..errors import BuildWarning
 from .base import Entry, Found, Groups, Site, Skipped, meaningful, slug_for
 
@@ -86,7 +86,7 @@ def find(site: Site, paths: list[Path]) -> Found:
         if path.resolve() not in named and _has_front_matter(path) is False:
             found.skipped.append(Skipped(path, "not a page: no front matter"))
             continue
-        lang = _lang_from_name(path)
+        lang = lang_from_name(path)
         group = ("name", str(path.parent.resolve()), _stem(path)) if lang else None
         found.entries.append(
             Entry(
@@ -99,13 +99,6 @@ def find(site: Site, paths: list[Path]) -> Found:
             )
         )
     return found
-
-
-def _lang_from_name(path: Path) -> str | None:
-    suffixes = path.suffixes
-    if len(suffixes) >= 2 and _LANG_RE.match(suffixes[-2][1:].lower()):
-        return suffixes[-2][1:].lower()
-    return None
 
 
 def _stem(path: Path) -> str:
@@ -145,7 +138,7 @@ def pair(pages: list[Page]) -> tuple[list[Brochure], list[BuildWarning]]:
     from . import group
 
     for page in pages:
-        if page.group is None and _lang_from_name(page.path):
+        if page.group is None and lang_from_name(page.path):
             page.group = ("name", str(page.path.parent.resolve()), _stem(page.path))
     brochures, warnings = group(pages, Site("plain", Path.cwd()))
     return brochures, warnings
