@@ -114,9 +114,8 @@ def site(root: Path) -> Site:
     return Site("hugo", root, files[0] if files else None, languages, default, tuple(dirs))
 
 
-def _language_dirs(site: Site) -> dict[Path, str]:
+def _language_dirs(site: Site, config: dict[str, Any]) -> dict[Path, str]:
     """Content folders that belong to one language (`languages.<lang>.contentDir`)."""
-    config = read_config(site.root)
     raw = config.get("languages")
     out: dict[Path, str] = {}
     if isinstance(raw, dict):
@@ -126,8 +125,7 @@ def _language_dirs(site: Site) -> dict[Path, str]:
     return out
 
 
-def _static_dirs(site: Site) -> tuple[Path, ...]:
-    config = read_config(site.root)
+def _static_dirs(site: Site, config: dict[str, Any]) -> tuple[Path, ...]:
     raw = config.get("staticdir", "static")
     names = [raw] if isinstance(raw, str) else [x for x in raw if isinstance(x, str)]
     if not names:
@@ -145,8 +143,9 @@ def _split_name(path: Path, site: Site) -> tuple[str, str | None]:
 
 def find(site: Site, paths: list[Path]) -> Found:
     found = Found()
-    by_dir = _language_dirs(site)
-    static = _static_dirs(site)
+    config = read_config(site.root)  # read once for the whole walk
+    by_dir = _language_dirs(site, config)
+    static = _static_dirs(site, config)
     for folder in dict.fromkeys(site.content_dirs):
         if not folder.is_dir():
             continue
