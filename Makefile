@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CONTENT ?= content
 DIST ?= dist
 
-.PHONY: all setup brochures serve test test-deps lint fmt previews bench clean distclean system-deps
+.PHONY: all setup brochures serve test test-deps lint fmt golden previews bench clean distclean system-deps
 
 all: brochures
 
@@ -61,6 +61,11 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests scripts benchmarks
 	$(VENV)/bin/ruff format src tests scripts benchmarks
+
+# Regenerate the golden HTML files (tests/golden/) after a deliberate change to the
+# templates or to compose.py; read the diff before committing them.
+golden: $(STAMP)
+	$(PY) -m tests.golden_html
 
 # Regenerate docs/preview-*.png: the seed page's first pages and the catalogue's screenshot;
 # docs/fit-*.png: copyfitting's before and after.

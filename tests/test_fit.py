@@ -377,13 +377,13 @@ def test_the_scale_runs_through_the_steps_in_order() -> None:
 
 
 def test_the_design_setting_adds_no_stylesheet() -> None:
-    from brochure.render import stylesheets
+    from brochure.templating import stylesheets
 
     assert fit.override_css(stylesheets(FIXTURES, "a4", "single"), fit.Setting()) == ""
 
 
 def test_the_stylesheet_restates_only_spacing_leading_and_type() -> None:
-    from brochure.render import stylesheets
+    from brochure.templating import stylesheets
 
     sheets = stylesheets(FIXTURES, "a4", "single")
     css = fit.override_css(sheets, fit.setting(fit.NOTCHES, fit.FLOORS["a4"]))

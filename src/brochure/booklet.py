@@ -22,12 +22,13 @@ from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject
 
+from .geometry import SIZES
+
 __all__ = ["impose"]
 
 SIZE_TOLERANCE = 0.5  # points: pages this close in size count as equal
-MM = 72 / 25.4
-A5 = (148 * MM, 210 * MM)  # 419.53 × 595.28 pt
-A4_LANDSCAPE = (297 * MM, 210 * MM)  # 841.89 × 595.28 pt: 1 mm wider than two A5 pages
+A5 = SIZES["a5"].points  # 419.53 × 595.28 pt
+A4_LANDSCAPE = SIZES["a4"].points[::-1]  # 841.89 × 595.28 pt: 1 mm wider than two A5 pages
 _INFO_KEYS = ("/Title", "/Author", "/Subject", "/Creator", "/Producer", "/CreationDate", "/ModDate")
 _CATALOG_KEYS = ("/Lang", "/ViewerPreferences")
 

@@ -26,22 +26,31 @@ from .errors import (
     ContentError,
     InternalError,
 )
+from .geometry import LAYOUTS, SIZE_NAMES
 from .manifest import Manifest
+from .plan import (
+    Target,
+    assets,
+    bilingual_order,
+    bilingual_pair,
+    dated_by,
+    inputs,
+    inside_output,
+    output_name,
+    plan,
+)
 from .pool import Budget, Pool, Watch
-from .profiles import DEFAULT, PROFILES
+from .profiles import PROFILES
 from .sources import Site, Skipped
-from .targets import Target, inside_output, output_name
 
 if TYPE_CHECKING:
     from . import worker
 
 __all__ = ["Output", "Report", "Target", "build", "output_name", "plan"]
 
-LAYOUTS = ("single", "bilingual")
 CACHE_DIR = ".brochure-cache"  # prepared hero images, inside the output folder
 THUMBS_DIR = ".thumbs"  # the preview's page images, inside the output folder
 SMALL_RUN = 6  # PDFs: up to this many are made without starting worker processes
-SIZE_NAMES = ("a4", "a5")
 
 
 @dataclass(frozen=True)
@@ -84,65 +93,6 @@ class Report:
 
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
-
-
-def plan(
-    brochures: list[Brochure],
-    out: Path,
-    layouts: Sequence[str],
-    sizes: Sequence[str],
-    config: Config,
-    profiles: Sequence[str] = (DEFAULT,),
-    order: Sequence[str] | None = None,
-) -> list[Target]:
-    """Every output of the run, in a stable order.
-
-    A profile other than the default writes into its own folder; the booklet
-    profile imposes A5 pages, so it makes only the A5 outputs.
-    """
-    targets: list[Target] = []
-    for name in profiles:
-        profile = PROFILES[name]
-        folder = out / profile.folder if profile.folder else out
-        wanted = [s for s in sizes if s == "a5"] if profile.imposed else list(sizes)
-        for brochure in brochures:
-            if "single" in layouts:
-                for lang in brochure.langs:
-                    for size in wanted:
-                        path = folder / output_name(brochure.slug, [lang], size)
-                        targets.append(Target(brochure, (lang,), size, "single", path, name))
-            pair = bilingual_pair(brochure, order or config.bilingual)
-            if "bilingual" in layouts and pair is not None:
-                for size in wanted:
-                    path = folder / output_name(brochure.slug, pair, size)
-                    targets.append(Target(brochure, pair, size, "bilingual", path, name))
-    return targets
-
-
-def bilingual_order(config: Config, site: Site) -> tuple[str, ...]:
-    """Languages in the order their columns are chosen: `[bilingual] pair` in brochure.toml,
-    else the site's configured languages, else the default pair."""
-    if config.bilingual_set or len(site.languages) < 2:
-        return config.bilingual
-    return site.languages
-
-
-def bilingual_pair(brochure: Brochure, order: Sequence[str]) -> tuple[str, str] | None:
-    """The two languages of a brochure's side-by-side PDF, in column order.
-
-    The first two languages of `order` the page has; a page in exactly two languages
-    gets them both, one named in `order` first. None for one language, or for more than
-    two of which fewer than two are in `order`.
-    """
-    langs = brochure.langs
-    present = [lang for lang in order if lang in langs]
-    if len(present) >= 2:
-        return (present[0], present[1])
-    if len(langs) != 2:
-        return None
-    rank = {lang: i for i, lang in enumerate(order)}
-    first, second = sorted(langs, key=lambda lang: (rank.get(lang, len(rank)), langs.index(lang)))
-    return (first, second)
 
 
 def _unknown_languages(brochures: list[Brochure]) -> list[BuildWarning]:
@@ -236,40 +186,6 @@ def _tasks(
                 )
             )
     return tasks
-
-
-def _sources(target: Target, config: Config, heroes: dict[str, Path | None]) -> list[Path]:
-    """The files whose last change dates a PDF: its pages, their photos, brochure.toml."""
-    found = [target.brochure.pages[lang].path for lang in target.langs]
-    found += [h for h in heroes.values() if h is not None]
-    if config.path is not None:
-        found.append(config.path)
-    return found
-
-
-def _inputs(target: Target, config: Config, heroes: dict[str, Path | None]) -> list[Path]:
-    """Every file that goes into a target's PDF (inside the sandbox: nothing else is hashed)."""
-    files: list[Path] = []
-    for lang in target.langs:
-        files.append(target.brochure.pages[lang].path)
-        files += target.brochure.pages[lang].body_images.values()
-        hero = heroes.get(lang)
-        if hero is not None:
-            files.append(hero)
-    if config.path is not None:
-        files.append(config.path)
-    for clinic in (config.clinic, *config.clinic_by_lang.values()):
-        if clinic.logo is not None and safety.inside(clinic.logo, [config.root]):
-            files.append(clinic.logo)
-    for folder in (
-        builtin_dir("templates"),
-        builtin_dir("styles"),
-        config.root / "templates",
-        config.root / "styles",
-    ):
-        if folder.is_dir():
-            files += [p for p in folder.rglob("*") if p.is_file() and p.name != catalogue.TEMPLATE]
-    return files
 
 
 def _roots(config: Config) -> dict[str, Path]:
@@ -428,11 +344,12 @@ def build(
     manifest = Manifest(out, _roots(config))
     digests: dict[Path, str] = {}
     todo: list[Target] = []
+    shared = assets(config)
     for target in targets:
         parts = [target.layout, target.size, target.profile, f"pdf-a={pdf_a}"]
         parts += [*target.langs, target.brochure.slug, os.environ.get("SOURCE_DATE_EPOCH", "")]
         parts.append(fit.digest_part(config, target))
-        digest = manifest.digest(parts, _inputs(target, config, heroes[id(target.brochure)]))
+        digest = manifest.digest(parts, inputs(target, config, heroes[id(target.brochure)], shared))
         digests[target.path] = digest
         stale_html = html and not target.path.with_suffix(".html").exists()
         if not force and not stale_html and manifest.fresh(target.path, digest):
@@ -453,7 +370,7 @@ def build(
         digests=digests,
         dates=dates.source_dates(
             config.root,
-            {t.path: _sources(t, config, heroes[id(t.brochure)]) for t in todo},
+            {t.path: dated_by(t, config, heroes[id(t.brochure)]) for t in todo},
         ),
         pdf_a=pdf_a,
         html=html,

@@ -40,13 +40,14 @@ from .config import Config
 from .errors import BrochureError, BuildWarning, display_path
 from .manifest import Manifest
 from .palette import palette
+from .plan import CATALOGUE_TEMPLATE, bilingual_order
 from .profiles import DEFAULT, PROFILES
 
 if TYPE_CHECKING:
     from .build import Report
 
 INDEX = "index.html"
-TEMPLATE = "catalogue.html.j2"  # not an input of any PDF: editing it remakes no PDF
+TEMPLATE = CATALOGUE_TEMPLATE  # not an input of any PDF: editing it remakes no PDF
 FOLDER = ".brochure-catalogue"  # thumbnails and fonts, beside index.html
 THUMB_WIDTH = 240  # pixels: sharp at 120 CSS pixels on a high-density screen
 THUMB_QUALITY = 55
@@ -257,7 +258,6 @@ def collect(report: Report, out: Path, config: Config, manifest: Manifest) -> Vi
     """The catalogue as the manifest and this run's failures describe it (writes nothing)."""
     brochures: dict[str, Any] = manifest.catalogue.get("brochures", {})
     langs = {lang for record in brochures.values() for lang in record["titles"]}
-    from .build import bilingual_order  # build calls this module: imported when used
 
     preferred = bilingual_order(config, report.site) if report.site else config.bilingual
     first = [lang for lang in preferred if lang in langs]
@@ -481,7 +481,7 @@ def make_fonts(out: Path, create: bool = True) -> list[tuple[str, int, str]]:
 
 def render(view: View, live: Live | None = None, part: bool = False) -> str:
     """The catalogue page (or, with `part`, only its cards, for the live page to swap in)."""
-    from .render import environment
+    from .templating import environment
 
     env = environment(view.root)
     template = env.get_template(TEMPLATE)

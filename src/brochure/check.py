@@ -4,7 +4,7 @@ The rule (documented in docs/check.md):
 
 1. Pages are read and paired as `brochure build` reads and pairs them (`gather`). A page
    in two or more languages is compared language by language against the first of its
-   languages in the order build chooses columns (`build.bilingual_order`); a page in one
+   languages in the order build chooses columns (`plan.bilingual_order`); a page in one
    language only, where other pages have more, is `untranslated` (informational).
 2. Two texts are aligned into the rows of the side-by-side PDF (`align.rows`). A row with
    a section on one side only is a `structure` finding, named by its heading. Where one
@@ -88,8 +88,8 @@ def gather(paths: Sequence[Path]) -> Gathered:
     missing path, a bad `brochure.toml` or no pages at all.
     """
     from . import sources
-    from .build import bilingual_order
     from .config import CONFIG_NAME, load_config
+    from .plan import bilingual_order
 
     paths = list(paths)
     missing = [p for p in paths if not p.exists()]

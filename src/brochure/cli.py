@@ -25,6 +25,8 @@ from rich.console import Console
 from . import __version__
 from .check import FORMATS, KINDS
 from .errors import BrochureError, ConfigError, display_path
+from .geometry import LAYOUTS, SIZE_NAMES
+from .profiles import PROFILES
 from .safety import clean
 
 if TYPE_CHECKING:
@@ -149,14 +151,14 @@ OUT_OPTION = click.option(
 @OUT_OPTION
 @click.option(
     "--layout",
-    type=click.Choice(["single", "bilingual", "all"]),
+    type=click.Choice([*LAYOUTS, "all"]),
     default="all",
     show_default=True,
     help="One language per PDF, side by side, or both.",
 )
 @click.option(
     "--size",
-    type=click.Choice(["a4", "a5", "all"]),
+    type=click.Choice([*SIZE_NAMES, "all"]),
     default="all",
     show_default=True,
     help="Paper size.",
@@ -172,7 +174,7 @@ OUT_OPTION = click.option(
     "--profile",
     "-p",
     "profiles",
-    type=click.Choice(["office", "print", "email", "booklet"]),
+    type=click.Choice(list(PROFILES)),
     multiple=True,
     help="Output profile; repeat for several (default: [output] profiles in brochure.toml, "
     "else office). Other than office, PDFs go into OUT/<profile>/.",
@@ -210,7 +212,6 @@ def build(
     quiet: bool,
 ) -> None:
     """Build brochures from PATHS (files or folders; default: content/)."""
-    from .build import LAYOUTS, SIZE_NAMES
     from .build import build as run
 
     console = _console()

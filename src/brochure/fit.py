@@ -31,8 +31,8 @@ from .errors import BuildWarning
 from .profiles import PROFILES
 
 if TYPE_CHECKING:
-    from .build import Target
     from .config import Config
+    from .plan import Target
 
 NOTCHES = 6  # t moves in steps of 1/6: a step and a half per notch (two without a hero)
 MAX_PROBES = 4  # layouts beyond the design's when searching

@@ -20,9 +20,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from . import color, imagecheck, limits, safety, tagging
+from .compose import MEMORY_SCHEME
 from .errors import BuildWarning, RenderError
-
-MEMORY_SCHEME = "brochure"
 
 
 class SandboxFetcher(URLFetcher):  # type: ignore[misc]

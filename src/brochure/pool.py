@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from . import limits
 
 if TYPE_CHECKING:
-    from .targets import Target
+    from .plan import Target
     from .worker import Done, Task
 
 TICK = 0.1  # seconds between two checks of the budget

@@ -23,15 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import align, booklet, color, fit, fonts, images, markdown, prepress, qr, render, safety
+from . import booklet, color, fit, images, prepress, safety
 from .assets import builtin_dir
 from .atomic import write_atomic
+from .compose import Composer, Hero
 from .config import Config
-from .content import Brochure, Page
-from .errors import BrochureError, BuildWarning, ImageError, InternalError, RenderError
+from .content import Brochure
+from .errors import BrochureError, BuildWarning, InternalError, RenderError
+from .geometry import SIZES
+from .plan import Target, inside_output
 from .pool import OverBudget, Watch
-from .profiles import PDF_A, PROFILES, Profile, uses_cmyk
-from .targets import Target, inside_output
+from .profiles import PDF_A, PROFILES, Profile
+from .templating import stylesheets
 
 if TYPE_CHECKING:
     from .pdf import Renderer
@@ -73,13 +76,6 @@ class Done:
 
 
 _RENDERER: Renderer | None = None
-FIGURE_BOX_MM = (126.0, 110.0)  # an image in the text: at most the A4 text width, never upscaled
-
-
-def fetcher_scheme() -> str:
-    from .pdf import MEMORY_SCHEME
-
-    return MEMORY_SCHEME
 
 
 def renderer(allowed: list[Path]) -> Renderer:
@@ -132,201 +128,6 @@ def _rss_kb() -> int:
         return 0
 
 
-class _Brochure:
-    """The shared work for one brochure: blocks per language, heroes per size."""
-
-    def __init__(self, task: Task, renderer: Renderer) -> None:
-        self.brochure = task.brochure
-        self.config = task.config
-        self.renderer = renderer
-        self.hero_paths = task.heroes
-        self.cache_dir = task.cache_dir
-        self.pdf_a = task.pdf_a
-        self.columns: dict[str, render.Column] = {}
-        self.rows: dict[tuple[str, ...], list[align.Row]] = {}
-        self.urls: list[str] = []
-        self.figures: dict[str, Path] = {}  # URL of an image in the text -> its file
-        self.warnings: list[BuildWarning] = []
-        for lang, page in self.brochure.pages.items():
-            found = self._figures(page, lang)
-            missing: set[str] = set()
-            blocks = markdown.render_blocks(
-                page.body,
-                lang,
-                page.title,
-                found,
-                missing,
-                base=page.path.parent,
-                titles=task.titles,
-            )
-            self.columns[lang] = render.column(page, blocks, self.config, missing)
-            if missing:
-                self.warnings.append(
-                    BuildWarning(
-                        f"{fonts.describe(missing)} cannot be printed with the brochure's fonts "
-                        "and is left out",
-                        path=page.path,
-                        hint="write it in words, or leave it out of the page",
-                    )
-                )
-
-    def _figures(self, page: Page, lang: str) -> dict[str, str]:
-        """URLs for the images a page's text shows; one that cannot be decoded is left out."""
-        out: dict[str, str] = {}
-        for n, (name, path) in enumerate(page.body_images.items()):
-            url = next((u for u, p in self.figures.items() if p == path), None)
-            if url is None:
-                try:
-                    images.prepare(
-                        path,
-                        FIGURE_BOX_MM,
-                        cache_dir=self.cache_dir,
-                        fit=True,
-                        quality=86,
-                        roots=[self.config.root],
-                    )
-                except ImageError as exc:
-                    self.warnings.append(
-                        BuildWarning(
-                            f"image '{name}': {exc.message}; it is left out",
-                            path=page.path,
-                            hint=exc.hint,
-                        )
-                    )
-                    continue
-                url = f"{fetcher_scheme()}:figure/{self.brochure.slug}/{lang}/{n}"
-                self.figures[url] = path
-            out[name] = url
-        return out
-
-    def put_figures(self, profile: Profile) -> None:
-        """The text's images at the profile's resolution, under the URLs the blocks use."""
-        for url, path in self.figures.items():
-            prepared = images.prepare(
-                path,
-                FIGURE_BOX_MM,
-                dpi=profile.hero_dpi,
-                quality=profile.jpeg_quality,
-                cache_dir=self.cache_dir,
-                fit=True,
-                cmyk=self.cmyk(profile),
-                roots=[self.config.root],
-            )
-            self.renderer.fetcher.memory[url] = (prepared.data, prepared.mime)
-            if url not in self.urls:
-                self.urls.append(url)
-
-    def cmyk(self, profile: Profile) -> bool:
-        return uses_cmyk(profile, self.config.print_color, self.pdf_a)
-
-    def hero(
-        self,
-        langs: tuple[str, ...],
-        size: render.PageSize,
-        profile: Profile,
-        scale: float = 1.0,
-    ) -> dict[str, Any] | None:
-        """The first of `langs` that has a hero, prepared for this size, layout and profile.
-
-        With a bleed the photo runs past the trim on both sides, into the bleed.
-        Copyfitting lowers the box to `scale` of its height.
-        """
-        lang = next((lang for lang in langs if self.hero_paths.get(lang) is not None), None)
-        if lang is None:
-            return None
-        path = self.hero_paths[lang]
-        assert path is not None
-        full = size.hero_height_mm if len(langs) == 1 else size.hero_height_bilingual_mm
-        height = full if scale == 1.0 else round(full * scale, 1)
-        width = size.width_mm + 2 * profile.bleed_mm if profile.bleed_mm else size.text_width_mm
-        page = self.brochure.pages[lang]
-        try:
-            prepared = images.prepare(
-                path,
-                (width, height),
-                dpi=profile.hero_dpi,
-                quality=profile.jpeg_quality,
-                cache_dir=self.cache_dir,
-                cmyk=self.cmyk(profile),
-                roots=[self.config.root],
-            )
-        except ImageError as exc:
-            raise ImageError(
-                f"hero image '{page.hero}': {exc.message}",
-                path=page.path,
-                line=images.hero_line(page),
-                hint=exc.hint,
-            ) from None
-        for note in prepared.warnings:
-            self.warnings.append(
-                BuildWarning(
-                    f"hero image '{page.hero}': {note}",
-                    path=page.path,
-                    line=images.hero_line(page),
-                    hint="export the photo again (its metadata is damaged)",
-                )
-            )
-        url = self.renderer.fetcher.put(
-            f"hero/{self.brochure.slug}/{lang}/{size.name}-{width:g}x{height:g}-"
-            f"{profile.hero_dpi}-{profile.jpeg_quality}{'-cmyk' if self.cmyk(profile) else ''}.jpg",
-            prepared.data,
-            prepared.mime,
-        )
-        self.urls.append(url)
-        alt = self.columns[lang].source.hero_alt
-        return {
-            "url": url,
-            "alt": alt,
-            "dpi": prepared.dpi,
-            "height_mm": height,
-            "bytes": len(prepared.data),
-            "source": page.hero,
-            "page": page,
-            "pixels": prepared.source_size,
-            "width_mm": width,
-        }
-
-    def qr(self, target: Target) -> dict[str, str] | None:
-        """A QR code to the page's web address, else the clinic's booking page."""
-        page = self.brochure.pages[target.langs[0]]
-        url = page.url or self.config.clinic_for(page.lang).booking_url
-        if not url:
-            return None
-        src = self.renderer.fetcher.put(f"qr/{url}", qr.svg(url), "image/svg+xml")
-        return {"src": src, "label": render.display_url(url), "url": url}
-
-    def html(
-        self,
-        target: Target,
-        logo_url: str | None,
-        created: str,
-        hero_scale: float = 1.0,
-    ) -> tuple[str, dict[str, Any] | None]:
-        size = render.SIZES[target.size]
-        profile = PROFILES[target.profile]
-        self.put_figures(profile)
-        hero = self.hero(target.langs, size, profile, hero_scale)
-        page = render.PageInfo(
-            profile=profile, created=created, qr=self.qr(target), cmyk=self.cmyk(profile)
-        )
-        if target.layout == "single":
-            html = render.html_single(
-                self.columns[target.langs[0]], size, self.config, hero, logo_url, page
-            )
-            return html, hero
-        left, right = (self.columns[lang] for lang in target.langs)
-        rows = self.rows.get(target.langs)
-        if rows is None:
-            rows = self.rows[target.langs] = align.rows(left.blocks, right.blocks)
-        html = render.html_bilingual(left, right, rows, size, self.config, hero, logo_url, page)
-        return html, hero
-
-    def release(self) -> None:
-        """Drop this brochure's images from the fetcher, so memory stays flat."""
-        for url in self.urls:
-            self.renderer.fetcher.memory.pop(url, None)
-
-
 _MEMORY_URL = re.compile(r"brochure:[^\"'\s)<>]+")
 
 
@@ -362,24 +163,24 @@ def html_copy(html: str, target: Target, renderer: Renderer, css: list[Path], ro
 
 
 def _profile_warnings(
-    profile: Profile, target: Target, hero: dict[str, Any] | None, size: int, pages: int
+    profile: Profile, target: Target, hero: Hero | None, size: int, pages: int
 ) -> list[BuildWarning]:
     """Print shops want 300 dpi; e-mail wants a small file. Say which image is to blame."""
     out: list[BuildWarning] = []
     if hero is None:
         return out
-    page = hero["page"]
-    if profile.min_dpi and hero["dpi"] < profile.min_dpi - 0.5:
-        need_w = round(hero["width_mm"] / 25.4 * profile.min_dpi)
-        need_h = round(hero["height_mm"] / 25.4 * profile.min_dpi)
+    page = hero.page
+    if profile.min_dpi and hero.dpi < profile.min_dpi - 0.5:
+        need_w = round(hero.width_mm / 25.4 * profile.min_dpi)
+        need_h = round(hero.height_mm / 25.4 * profile.min_dpi)
         out.append(
             BuildWarning(
-                f"{target.path.name}: hero image '{hero['source']}' prints at "
-                f"{hero['dpi']:.0f} dpi, below the {profile.min_dpi} dpi a print shop needs",
+                f"{target.path.name}: hero image '{hero.source}' prints at "
+                f"{hero.dpi:.0f} dpi, below the {profile.min_dpi} dpi a print shop needs",
                 path=page.path,
                 line=images.hero_line(page),
                 hint=f"use a photo of at least {need_w}×{need_h} pixels "
-                f"(this one is {hero['pixels'][0]}×{hero['pixels'][1]})",
+                f"(this one is {hero.pixels[0]}×{hero.pixels[1]})",
             )
         )
     if profile.budget_kb_per_page:
@@ -388,8 +189,8 @@ def _profile_warnings(
             out.append(
                 BuildWarning(
                     f"{target.path.name} is {size // 1024} KB, over the {budget // 1024} KB "
-                    f"e-mail budget; its hero image '{hero['source']}' takes "
-                    f"{hero['bytes'] // 1024} KB",
+                    f"e-mail budget; its hero image '{hero.source}' takes "
+                    f"{hero.bytes // 1024} KB",
                     path=page.path,
                     line=images.hero_line(page),
                     hint="crop or simplify the photo, or send the office PDF instead",
@@ -418,11 +219,11 @@ def _press_warnings(target: Target, source: Path, problems: list[str]) -> list[B
 def _fitting(
     task: Task,
     target: Target,
-    work: _Brochure,
+    work: Composer,
     warm: Renderer,
     css: list[Path],
     created: str,
-    hero: dict[str, Any] | None,
+    hero: Hero | None,
 ) -> fit.Fitting | None:
     """Copyfitting for a target with a page limit (or `[fit]`); None leaves it alone."""
     wanted = fit.goal(task.config, target)
@@ -437,9 +238,9 @@ def _fitting(
         extra = fit.override_css(css, setting)
         return warm.layout(html, base, css, extra, cmyk=work.cmyk(profile))
 
-    size = render.SIZES[target.size]
+    size = SIZES[target.size]
     text_mm = size.height_mm - size.margin_top - size.margin_bottom
-    share = hero["height_mm"] / text_mm if hero else 0.0
+    share = hero.height_mm / text_mm if hero else 0.0
     return fit.Fitting(wanted, target, source, share, lay_out)
 
 
@@ -470,12 +271,20 @@ def run(
     warm.fetcher.refused.clear()
     journal = len(safety.JOURNAL.opened), len(safety.JOURNAL.refused)
     done = Done(pid=os.getpid())
-    work: _Brochure | None = None
+    work: Composer | None = None
     index = 0
     if watch:
         watch.document()  # reading the pages counts as the first document's
     try:
-        work = _Brochure(task, warm)
+        work = Composer(
+            task.brochure,
+            task.config,
+            task.heroes,
+            warm.fetcher,
+            cache_dir=task.cache_dir,
+            pdf_a=task.pdf_a,
+            titles=task.titles,
+        )
         done.warnings += work.warnings
         for index, target in enumerate(task.targets):
             if on_start:
@@ -520,7 +329,7 @@ def run(
 
 
 def _make(
-    task: Task, target: Target, work: _Brochure, warm: Renderer, done: Done, index: int = 0
+    task: Task, target: Target, work: Composer, warm: Renderer, done: Done, index: int = 0
 ) -> tuple[bytes, int]:
     """One PDF: its HTML, the render, the profile's variant, prepress and imposition, the
     write (inside the output folder only)."""
@@ -533,7 +342,7 @@ def _make(
     profile = PROFILES[target.profile]
     created = task.dates.get(target.path, "2000-01-01T00:00:00Z")
     html, hero = work.html(target, task.logo_url, created)
-    css = render.stylesheets(task.config.root, target.size, target.layout)
+    css = stylesheets(task.config.root, target.size, target.layout)
     page = task.brochure.pages[target.langs[0]]
     variant = PDF_A if task.pdf_a else profile.pdf_variant
     identifier = task.digests.get(target.path, target.path.name)
