@@ -273,6 +273,8 @@ def build(
     pdf_a: bool | None = None,
     pool: Pool | None = None,
     budget: Budget | None = None,
+    first: Callable[[Target], bool] | None = None,
+    on_output: Callable[[Output], None] | None = None,
 ) -> Report:
     """Build every brochure found under `paths` into `out`.
 
@@ -281,6 +283,8 @@ def build(
     inputs have not changed since the last build are skipped unless `force`.
     `jobs` > 1 renders in that many warm worker processes (or in `pool`). Each
     document is held to `budget`. `html` also writes each PDF's HTML beside it.
+    Targets for which `first` is true are made before the others; `on_output` is
+    called as each PDF is written (the live preview shows it at once).
     """
     started = time.perf_counter()
     safety.JOURNAL.clear()
@@ -357,6 +361,9 @@ def build(
         else:
             todo.append(target)
 
+    if first is not None:
+        todo.sort(key=lambda t: not first(t))  # stable: the rest keep their order
+
     # The translations of what is made this run are compared; the count is one line.
     made = list({id(t.brochure): t.brochure for t in todo}.values())
     differences = check.differences(check.check(made, config, order=columns)) if made else 0
@@ -384,6 +391,8 @@ def build(
                 target = task.targets[index]
                 fitted = done.fitted.get(index)
                 report.outputs.append(Output(target, pages, size, seconds, fitted))
+                if on_output is not None:
+                    on_output(report.outputs[-1])
                 manifest.record(target.path, digests[target.path], size)
                 if fitted is not None:
                     manifest.note(target.path, "fit", fitted.record())
