@@ -81,6 +81,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/check_speed.py
 	$(PY) benchmarks/catalogue.py --pages 20
 	$(PY) benchmarks/fit_cost.py
+	$(PY) benchmarks/edit_loop.py
 
 # Remove build output (dist/ and caches); keeps .venv.
 clean:

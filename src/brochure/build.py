@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import catalogue, check, content, dates, fit, images, safety, sources
 from .assets import builtin_dir
@@ -42,9 +41,7 @@ from .plan import (
 from .pool import Budget, Pool, Watch
 from .profiles import PROFILES
 from .sources import Site, Skipped
-
-if TYPE_CHECKING:
-    from . import worker
+from .tasks import Done, Task
 
 __all__ = ["Output", "Report", "Target", "build", "output_name", "plan"]
 
@@ -158,19 +155,17 @@ def _tasks(
     heroes: dict[int, dict[str, Path | None]],
     jobs: int,
     run: _Run,
-) -> list[worker.Task]:
+) -> list[Task]:
     by_brochure: dict[int, list[Target]] = {}
     for target in targets:
         by_brochure.setdefault(id(target.brochure), []).append(target)
-    from . import worker  # imported only when something is to be made: it is the heavy part
-
-    tasks: list[worker.Task] = []
+    tasks: list[Task] = []
     whole = _task_size(len(by_brochure), jobs) == "brochure"
     for key, mine in by_brochure.items():
         groups = [mine] if whole else [[t] for t in mine]
         for group in groups:
             tasks.append(
-                worker.Task(
+                Task(
                     group[0].brochure,
                     group,
                     run.config,
@@ -364,6 +359,54 @@ def build(
     if first is not None:
         todo.sort(key=lambda t: not first(t))  # stable: the rest keep their order
 
+    # Workers, when this run uses them, start now: they import WeasyPrint and read the
+    # fonts while this process compares translations, dates the sources and plans tasks.
+    own = None
+    if pool is None and todo and jobs > 1 and len(todo) > SMALL_RUN:
+        own = worker_pool(min(jobs, _task_count(todo, jobs)), config.root, budget)
+        own.start()
+    try:
+        _make(
+            report, out, config, manifest, heroes, digests, todo, jobs, columns, pdf_a, html,
+            progress, own or pool, budget, on_output,
+        )  # fmt: skip
+    finally:
+        if own is not None:
+            own.close()
+    catalogue.write(report, out, config, manifest)
+    if report.outputs or manifest.path.exists():
+        manifest.save()
+    report.opened += safety.JOURNAL.opened
+    report.refused += safety.JOURNAL.refused
+    order = {t.path: i for i, t in enumerate(targets)}
+    report.outputs.sort(key=lambda o: order[o.target.path])
+    report.notes += [
+        f"{o.target.path.relative_to(out).as_posix()}: {o.fitted.note}"
+        for o in report.outputs
+        if o.fitted and o.fitted.note
+    ]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _make(
+    report: Report,
+    out: Path,
+    config: Config,
+    manifest: Manifest,
+    heroes: dict[int, dict[str, Path | None]],
+    digests: dict[Path, str],
+    todo: list[Target],
+    jobs: int,
+    columns: Sequence[str],
+    pdf_a: bool,
+    html: bool,
+    progress: Progress | None,
+    pool: Pool | None,
+    budget: Budget | None,
+    on_output: Callable[[Output], None] | None,
+) -> None:
+    """Make the PDFs of `todo` (in `pool`, else in this process) and record them."""
     # The translations of what is made this run are compared; the count is one line.
     made = list({id(t.brochure): t.brochure for t in todo}.values())
     differences = check.differences(check.check(made, config, order=columns)) if made else 0
@@ -383,10 +426,10 @@ def build(
         html=html,
         titles={str(p.path.resolve()): p.title for p in report.pages},
     )
-    tasks = _tasks(todo, heroes, jobs, run)
+    tasks = _tasks(todo, heroes, jobs, run) if todo else []
     total = len(todo)
     if todo:
-        for task, done in _run(tasks, jobs, config, progress, total, pool, budget):
+        for task, done in _run(tasks, progress, total, pool, budget):
             for index, pages, size, seconds in done.outputs:
                 target = task.targets[index]
                 fitted = done.fitted.get(index)
@@ -408,20 +451,6 @@ def build(
             report.workers.setdefault(done.pid, []).append((done.rss_kb, done.peak_kb))
     if progress:
         progress("done", total, total)
-    catalogue.write(report, out, config, manifest)
-    if report.outputs or manifest.path.exists():
-        manifest.save()
-    report.opened += safety.JOURNAL.opened
-    report.refused += safety.JOURNAL.refused
-    order = {t.path: i for i, t in enumerate(targets)}
-    report.outputs.sort(key=lambda o: order[o.target.path])
-    report.notes += [
-        f"{o.target.path.relative_to(out).as_posix()}: {o.fitted.note}"
-        for o in report.outputs
-        if o.fitted and o.fitted.note
-    ]
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def worker_pool(jobs: int, root: Path, budget: Budget | None = None) -> Pool:
@@ -429,22 +458,24 @@ def worker_pool(jobs: int, root: Path, budget: Budget | None = None) -> Pool:
     return Pool(jobs, [root.resolve(), builtin_dir("styles")], budget)
 
 
+def _task_count(todo: list[Target], jobs: int) -> int:
+    brochures = len({id(t.brochure) for t in todo})
+    return brochures if _task_size(brochures, jobs) == "brochure" else len(todo)
+
+
 def _run(
-    tasks: list[worker.Task],
-    jobs: int,
-    config: Config,
+    tasks: list[Task],
     progress: Progress | None,
     total: int,
     pool: Pool | None = None,
     budget: Budget | None = None,
-) -> Iterator[tuple[worker.Task, worker.Done]]:
-    """Run tasks in this process, in a given pool, or in a new pool of workers.
+) -> Iterator[tuple[Task, Done]]:
+    """Run tasks in `pool`, or in this process when there is none.
 
-    Starting workers costs about as much as rendering a few PDFs, so a handful of PDFs
-    (a one-page edit) is made here, in this process, under the same budget.
+    Starting workers costs about as much as rendering a PDF (importing WeasyPrint,
+    reading the fonts), so a run of SMALL_RUN PDFs or fewer is made here, under the same
+    budget; `make bench` measures where the pool starts to pay.
     """
-    from . import worker
-
     count = 0
 
     def started(name: str) -> None:
@@ -453,13 +484,11 @@ def _run(
             progress(name, count, total)
         count += 1
 
-    if pool is None and (jobs <= 1 or sum(len(t.targets) for t in tasks) <= SMALL_RUN):
-        with Watch(budget or Budget()) as watch:
-            for task in tasks:
-                yield task, worker.run(task, lambda target: started(target.path.name), watch)
-        return
     if pool is not None:
         yield from pool.run(tasks, lambda task, i: started(task.targets[i].path.name))
         return
-    with worker_pool(min(jobs, len(tasks)), config.root, budget) as own:
-        yield from own.run(tasks, lambda task, i: started(task.targets[i].path.name))
+    from . import worker  # only here: a run in workers never imports WeasyPrint
+
+    with Watch(budget or Budget()) as watch:
+        for task in tasks:
+            yield task, worker.run(task, lambda target: started(target.path.name), watch)

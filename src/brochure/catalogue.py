@@ -25,14 +25,15 @@ its style and its one script are inline, its thumbnails and fonts are files besi
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import io
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import jinja2
 
 from . import __version__, typography
 from .atomic import remove_stale_temporaries, write_atomic
@@ -185,10 +186,15 @@ def write(report: Report, out: Path, config: Config, manifest: Manifest) -> None
             return  # nothing was ever built here: leave the folder as it is
         report.warn(make_thumbnails(view, out, manifest))
         view.fonts = make_fonts(out)
+        stamp = _stamp(view)
+        written = manifest.catalogue.get("page")
+        if index.is_file() and written == [stamp, index.stat().st_size]:
+            return  # the page shows exactly this: not rendered again (no Jinja imported)
         data = render(view).encode("utf-8")
         remove_stale_temporaries(out, f".{INDEX}.*.tmp")
         if not index.is_file() or index.read_bytes() != data:
             write_atomic(index, data, what="the catalogue")
+        manifest.catalogue["page"] = [stamp, len(data)]
     except (OSError, BrochureError) as exc:
         if isinstance(exc, BrochureError):
             message = exc.message
@@ -196,7 +202,11 @@ def write(report: Report, out: Path, config: Config, manifest: Manifest) -> None
             message = f"cannot update the catalogue ({exc.strerror})"
         hint = "the PDFs are built; check the output folder is writable and build again"
         report.warn([BuildWarning(message, path=index, hint=hint)])
-    except jinja2.TemplateError as exc:  # a content folder's own template
+    except Exception as exc:  # a content folder's own template: a warning
+        import jinja2
+
+        if not isinstance(exc, jinja2.TemplateError):
+            raise
         filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
         report.warn(
             [
@@ -208,6 +218,20 @@ def write(report: Report, out: Path, config: Config, manifest: Manifest) -> None
                 )
             ]
         )
+
+
+def _stamp(view: View) -> str:
+    """A digest of what the page would show and of the template it is drawn with."""
+    from .assets import builtin_dir
+
+    templates = [builtin_dir("templates") / TEMPLATE, view.root / "templates" / TEMPLATE]
+    stamps = []
+    for template in templates:
+        with contextlib.suppress(OSError):
+            info = template.stat()
+            stamps.append([str(template), info.st_size, info.st_mtime_ns])
+    text = json.dumps([__version__, stamps, asdict(view)], default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def remember(report: Report, out: Path, manifest: Manifest) -> None:
@@ -425,11 +449,13 @@ def make_thumbnails(
         if thumb.is_file():
             used.add(thumb.name)
             card.thumb = thumb.relative_to(out).as_posix()
-            card.thumb_size = _image_size(thumb)
+            card.thumb_size = _image_size(thumb, manifest)
     if create and folder.is_dir():
         for old in folder.glob("*.webp"):
             if old.name not in used:
                 old.unlink(missing_ok=True)
+        sizes = _dict(manifest.catalogue.get("sizes"))
+        manifest.catalogue["sizes"] = {k: v for k, v in sizes.items() if k in used}
     return warnings
 
 
@@ -448,10 +474,17 @@ def thumbnail(pdf: Path) -> bytes:
     return buffer.getvalue()
 
 
-def _image_size(path: Path) -> tuple[int, int]:
+def _image_size(path: Path, manifest: Manifest) -> tuple[int, int]:
+    """A thumbnail's size in pixels, read once and kept in the manifest (it is named by
+    the PDF's digest: another PDF, another name)."""
+    sizes = manifest.catalogue.setdefault("sizes", {})
+    known = sizes.get(path.name)
+    if isinstance(known, list) and len(known) == 2:
+        return (int(known[0]), int(known[1]))
     from PIL import Image
 
     with Image.open(path) as image:
+        sizes[path.name] = list(image.size)
         return image.size
 
 

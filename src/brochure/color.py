@@ -15,8 +15,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageCms
+if TYPE_CHECKING:
+    from PIL import Image, ImageCms
 
 from .assets import builtin_dir
 
@@ -36,8 +38,6 @@ CMYK = tuple[float, float, float, float]  # each 0…1
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _NUMBER = r"\s*(\d+(?:\.\d+)?)(%?)\s*"
 _CMYK = re.compile(rf"^cmyk\({_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}\)$", re.IGNORECASE)
-_FLAGS = ImageCms.Flags.BLACKPOINTCOMPENSATION
-_RELATIVE = ImageCms.Intent.RELATIVE_COLORIMETRIC
 
 
 def profile_path() -> Path:
@@ -98,6 +98,8 @@ def css(colour: Colour, cmyk: bool) -> str:
 
 @cache
 def _profiles() -> tuple[ImageCms.ImageCmsProfile, ImageCms.ImageCmsProfile]:
+    from PIL import ImageCms  # Pillow only when a colour is separated
+
     return ImageCms.ImageCmsProfile(str(profile_path())), ImageCms.ImageCmsProfile(
         ImageCms.createProfile("sRGB")
     )
@@ -105,22 +107,33 @@ def _profiles() -> tuple[ImageCms.ImageCmsProfile, ImageCms.ImageCmsProfile]:
 
 @cache
 def _transform(source: str, target: str) -> ImageCms.ImageCmsTransform:
+    from PIL import ImageCms
+
     cmyk, srgb = _profiles()
     lab = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB", 5000))
     spaces = {"RGB": srgb, "CMYK": cmyk, "LAB": lab}
     return ImageCms.buildTransform(
-        spaces[source], spaces[target], source, target, _RELATIVE, flags=_FLAGS
+        spaces[source],
+        spaces[target],
+        source,
+        target,
+        ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
     )
 
 
 def image_to_cmyk(image: Image.Image) -> Image.Image:
     """An sRGB image separated for the press (relative colorimetric, black-point compensation)."""
+    from PIL import ImageCms
+
     converted = ImageCms.applyTransform(image.convert("RGB"), _transform("RGB", "CMYK"))
     assert converted is not None
     return converted
 
 
 def _pixel(mode: str, value: tuple[int, ...], target: str) -> tuple[int, ...]:
+    from PIL import Image, ImageCms
+
     image = ImageCms.applyTransform(Image.new(mode, (1, 1), value), _transform(mode, target))
     assert image is not None
     pixel = image.getpixel((0, 0))

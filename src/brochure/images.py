@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image
 
 from . import __version__, color, limits, safety
 from .atomic import write_atomic
@@ -185,6 +187,8 @@ def hero_line(page: Page) -> int | None:
 def _open(path: Path, roots: Sequence[Path] = ()) -> Image.Image:
     """Open an image file safely: inside the sandbox, a regular file, a known format, not a
     bomb."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         info = path.stat()
     except OSError as exc:
@@ -248,6 +252,8 @@ def _open(path: Path, roots: Sequence[Path] = ()) -> Image.Image:
 
 def _to_srgb(image: Image.Image) -> Image.Image:
     """Convert to sRGB, honouring an embedded ICC profile (CMYK, Display P3…)."""
+    from PIL import ImageCms
+
     icc = image.info.get("icc_profile")
     if icc and image.mode in ("RGB", "CMYK"):
         try:
@@ -264,6 +270,8 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 
 
 def _flatten(image: Image.Image, background: str) -> Image.Image:
+    from PIL import Image
+
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         page = Image.new("RGBA", rgba.size, background)
@@ -311,6 +319,8 @@ def _prepare(
     cmyk: bool,
     roots: tuple[Path, ...],
 ) -> PreparedImage:
+    from PIL import Image, ImageFile, ImageOps
+
     image = _open(file, roots)
     box_w = round(box_mm[0] / MM_PER_INCH * dpi)
     box_h = round(box_mm[1] / MM_PER_INCH * dpi)

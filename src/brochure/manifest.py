@@ -42,6 +42,7 @@ class Manifest:
         self.files: dict[str, list[Any]] = {}  # path -> [size, mtime_ns, sha256]
         self.catalogue: dict[str, Any] = {}  # owned by catalogue.py
         self._hashed: dict[str, str] = {}
+        self._named: dict[Path, tuple[str, str]] = {}  # a path as given -> (stable name, hash)
         with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("format") == _FORMAT and data.get("version") == __version__:
@@ -92,10 +93,20 @@ class Manifest:
         sha = hashlib.sha256(f"brochure {__version__}\n".encode())
         for part in parts:
             sha.update(f"{part}\n".encode())
-        named = {safety.stable_name(p, self.roots): p for p in files}
-        for name in sorted(named):
-            sha.update(f"{name}={self.file_hash(named[name])}\n".encode())
+        for name, digest in sorted(dict(map(self._entry, files)).items()):
+            sha.update(f"{name}={digest}\n".encode())
         return sha.hexdigest()
+
+    def _entry(self, path: Path) -> tuple[str, str]:
+        """A file's stable name and hash, worked out once per run for each path given
+        (the templates, styles and fonts are inputs of every PDF)."""
+        entry = self._named.get(path)
+        if entry is None:
+            entry = self._named[path] = (
+                safety.stable_name(path, self.roots),
+                self.file_hash(path),
+            )
+        return entry
 
     def fresh(self, output: Path, digest: str) -> bool:
         """Whether `output` exists and was made from exactly these inputs."""

@@ -126,9 +126,14 @@ def dated_by(target: Target, config: Config, heroes: dict[str, Path | None]) -> 
 
 
 def assets(config: Config) -> list[Path]:
-    """The templates and stylesheets every PDF is made with (brochure's and the content
-    folder's overrides), listed once per run."""
+    """The files every PDF is made with: brochure.toml, the logos, the templates and
+    stylesheets (brochure's and the content folder's overrides); listed once per run."""
     files: list[Path] = []
+    if config.path is not None:
+        files.append(config.path)
+    for clinic in (config.clinic, *config.clinic_by_lang.values()):
+        if clinic.logo is not None and safety.inside(clinic.logo, [config.root]):
+            files.append(clinic.logo)
     for folder in (
         builtin_dir("templates"),
         builtin_dir("styles"),
@@ -144,7 +149,7 @@ def inputs(
     target: Target, config: Config, heroes: dict[str, Path | None], shared: list[Path]
 ) -> list[Path]:
     """Every file that goes into a target's PDF (inside the sandbox: nothing else is
-    hashed): its pages, their images, brochure.toml, the logos and `shared` (`assets`)."""
+    hashed): its pages and their images, and `shared` (`assets`)."""
     files: list[Path] = []
     for lang in target.langs:
         files.append(target.brochure.pages[lang].path)
@@ -152,9 +157,4 @@ def inputs(
         hero = heroes.get(lang)
         if hero is not None:
             files.append(hero)
-    if config.path is not None:
-        files.append(config.path)
-    for clinic in (config.clinic, *config.clinic_by_lang.values()):
-        if clinic.logo is not None and safety.inside(clinic.logo, [config.root]):
-            files.append(clinic.logo)
     return files + shared

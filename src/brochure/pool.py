@@ -41,7 +41,7 @@ from . import limits
 
 if TYPE_CHECKING:
     from .plan import Target
-    from .worker import Done, Task
+    from .tasks import Done, Task
 
 TICK = 0.1  # seconds between two checks of the budget
 WARM_UP_SECONDS = 120.0  # a new worker imports WeasyPrint and parses fonts before its first task
@@ -230,6 +230,11 @@ class Pool:
             worker.stop(kill=worker.task is not None)
         self.workers = []
 
+    def start(self) -> None:
+        """Start every worker now (they warm up in the background), not at the first task."""
+        while len(self.workers) < self.jobs:
+            self._spawn()
+
     def _spawn(self) -> _Worker:
         mine, theirs = self.context.Pipe()
         process = self.context.Process(
@@ -320,7 +325,7 @@ class Pool:
         return time.monotonic() - worker.started > limit
 
     def _failed(self, worker: _Worker, task: Task, why: str) -> Done:
-        from .worker import over_budget
+        from .tasks import over_budget
 
         done = over_budget(task, worker.index, why)
         done.pid = worker.process.pid or 0
