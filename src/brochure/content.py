@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import difflib
 import os
 import re
 import tomllib
@@ -17,7 +16,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from . import limits, safety, yamlbounds
-from .errors import BuildWarning, ContentError
+from .errors import BuildWarning, ContentError, closest, did_you_mean
 
 PAGE_SUFFIXES = (".md", ".markdown", ".txt")
 _SKIP_DIRS = {"images", "static", "assets", "dist", "node_modules", "templates", "styles"}
@@ -600,14 +599,13 @@ def read_page(
     for key in meta:
         if key in KNOWN_KEYS or key in CMS_KEYS:
             continue
-        close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.8)
-        if close:
+        if closest(key, KNOWN_KEYS, cutoff=0.8) is not None:
             warnings.append(
                 BuildWarning(
                     f"unknown front-matter key '{key}' is ignored",
                     path=path,
                     line=lines.get(key),
-                    hint=f"did you mean '{close[0]}'?",
+                    hint=did_you_mean(key, KNOWN_KEYS, cutoff=0.8),
                 )
             )
         else:

@@ -130,6 +130,12 @@ class InternalError(BrochureError):
         )
 
 
+def closest(name: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The known name closest to `name`, if one is close enough."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def did_you_mean(
     name: str,
     known: Iterable[str],
