@@ -129,3 +129,60 @@ def test_a_text_change_does_not_decode_the_photo_again(
     again = build([root], out, sizes=("a5",))
     assert len(again.outputs) == 2
     assert calls == []  # both hero sizes came from the output folder's cache
+
+
+HEAVY = ("weasyprint", "PIL.Image", "jinja2", "pikepdf", "pypdf", "pypdfium2")
+
+
+def _probe(code: str) -> list[str]:
+    """Run `code` in a fresh interpreter; its last line of output, split on spaces."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()[-1].split()
+
+
+def test_nothing_changed_imports_no_renderer(built: tuple[Path, Path]) -> None:
+    """A rebuild with nothing to do imports none of WeasyPrint, Pillow, Jinja or the PDF
+    libraries, and leaves the catalogue alone."""
+    root, out = built
+    index = out / "index.html"
+    stamp = index.stat().st_mtime_ns
+    code = (
+        "import sys; from pathlib import Path; from brochure.build import build\n"
+        f"r = build([Path({str(root)!r})], Path({str(out)!r}), sizes=('a5',))\n"
+        f"print(len(r.outputs), len(r.skipped), *[m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    assert _probe(code) == ["0", "3"]
+    assert index.stat().st_mtime_ns == stamp
+
+
+def test_a_run_in_workers_keeps_the_renderer_out_of_this_process(tmp_path: Path) -> None:
+    """A touched page made by workers (SMALL_RUN 0): the main process never imports
+    WeasyPrint, and the PDFs are the bytes one process makes."""
+    root = make_content(tmp_path / "content")
+    one = build([root], tmp_path / "one", sizes=("a5",), jobs=1)
+    assert not one.failures
+    code = (
+        "import sys; from pathlib import Path; import brochure.build as b\n"
+        "b.SMALL_RUN = 0\n"
+        f"r = b.build([Path({str(root)!r})], Path({str(tmp_path / 'two')!r}), sizes=('a5',),"
+        " jobs=2)\n"
+        "print(len(r.outputs), len(r.workers), 'weasyprint' in sys.modules)"
+    )
+    assert _probe(code) == ["3", "2", "False"]
+    for output in one.outputs:
+        name = output.target.path.name
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_the_catalogue_is_drawn_again_when_its_template_changes(
+    built: tuple[Path, Path],
+) -> None:
+    root, out = built
+    (root / "templates").mkdir(exist_ok=True)
+    builtin = Path(__file__).resolve().parent.parent / "templates" / "catalogue.html.j2"
+    text = builtin.read_text(encoding="utf-8").replace("</body>", "<!-- ours --></body>")
+    (root / "templates" / "catalogue.html.j2").write_text(text, encoding="utf-8")
+    again = build([root], out, sizes=("a5",))
+    assert again.outputs == []  # the catalogue's template is no input of a PDF
+    assert "<!-- ours -->" in (out / "index.html").read_text(encoding="utf-8")
