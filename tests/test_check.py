@@ -82,12 +82,12 @@ def test_check_lays_nothing_out() -> None:
     code = (
         "import sys\nfrom brochure.cli import main\n"
         f"try:\n    main(['check', {str(CONTENT)!r}])\nexcept SystemExit as exc:\n"
-        "    print(exc.code, 'weasyprint' in sys.modules)\n"
+        "    print(exc.code, 'weasyprint' in sys.modules, 'jinja2' in sys.modules)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert out.splitlines()[-1] == "0 False"
+    assert out.splitlines()[-1] == "0 False False"
 
 
 # --- numbers -----------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Compare two languages of one page along the rows of the side-by-side PDF.
 
-`read` takes a page's blocks as `markdown.render_blocks` makes them for the PDF, and the
-facts (`facts.py`) and list items on each block's source lines, with their lines in the
-file. `compare` aligns two pages with `align.rows` and reports, in each pair of rows, the
-numbers and contacts one side has and the other lacks, lists of different lengths, and
-sections in one language only (the rule is in `check.py` and docs/check.md).
+`read` takes a page's blocks as the PDF cuts and aligns them (`markdown.text_blocks`: the
+blocks of `markdown.render_blocks` with their text alone), and the facts (`facts.py`) on each
+block's source lines and the items of its lists, with their lines in the file. `compare`
+aligns two pages with `align.rows` and reports, in each pair of rows, the numbers and
+contacts one side has and the other lacks, lists of different lengths, and sections in one
+language only (the rule is in `check.py` and docs/check.md).
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ from .check import KINDS, Finding
 from .content import Page
 from .errors import display_path
 from .facts import Fact
-from .markdown import Block
-
-_TAGS = re.compile(r"<(/?)(ul|ol|li)\b")
-_ITEM = re.compile(r"^\s*(?:>\s*)*(?:[-*+]|[0-9]{1,9}[.)])(?:\s|$)")
+from .markdown import Block, TextBlock
 
 
 @dataclass
@@ -31,7 +29,7 @@ class Text:
     """A page's blocks as the PDF aligns them, with the facts and lists of each block."""
 
     page: Page
-    blocks: list[Block]
+    blocks: list[TextBlock]
     facts: dict[int, list[Fact]]  # block.line -> facts on its lines
     lists: dict[int, list[tuple[int, int]]]  # block.line -> (items, file line) per list
     keys: set[str]  # every contact key on the page
@@ -40,36 +38,10 @@ class Text:
         return self.page.body_line + body_line - 1
 
 
-def _lists(block: Block, source: list[str], first: int) -> list[tuple[int, int]]:
-    """Item counts of a list block and the lists nested in it, with each one's first line."""
-    counts: list[int] = []
-    starts: list[int] = []  # index of each list's first item among all items
-    stack: list[int] = []
-    items = 0
-    for closing, tag in ((m.group(1), m.group(2)) for m in _TAGS.finditer(block.html)):
-        if tag != "li":
-            if closing:
-                stack.pop()
-            else:
-                stack.append(len(counts))
-                counts.append(0)
-                starts.append(items)
-        elif not closing and stack:
-            counts[stack[-1]] += 1
-            items += 1
-    markers = [first + i for i, text in enumerate(source) if _ITEM.match(text)]
-    exact = len(markers) == items
-    return [
-        (count, markers[start] if exact and start < items else first)
-        for count, start in zip(counts, starts, strict=True)
-    ]
-
-
 def read(page: Page, regions: dict[str, str | None], langs: frozenset[str]) -> Text:
     """A page read for comparison; `regions` gives each language's phone region."""
     # Every image the text shows stands in the blocks, as it does in the PDF.
-    pictures = {name: f"check:figure/{n}" for n, name in enumerate(page.body_images)}
-    blocks = markdown.render_blocks(page.body, page.lang, page.title, pictures)
+    blocks = markdown.text_blocks(page.body, page.lang, page.title, page.body_images)
     source = page.body.split("\n")
     region = regions.get(page.lang)
     found: dict[int, list[Fact]] = {}
@@ -83,9 +55,9 @@ def read(page: Page, regions: dict[str, str | None], langs: frozenset[str]) -> T
             mine += facts.facts(text, page.lang, number, region, langs)
         found[block.line] = mine
         keys.update(f.key for f in mine if f.kind != "number")
-        if block.kind in ("bullet_list", "ordered_list"):
-            lines = source[block.line - 1 : end - 1]
-            lists[block.line] = _lists(block, lines, page.body_line + block.line - 1)
+        if block.lists:
+            start = page.body_line - 1
+            lists[block.line] = [(items, start + first) for items, first in block.lists]
     return Text(page, blocks, found, lists, keys)
 
 

@@ -15,7 +15,7 @@ so that WeasyPrint sets them in linear time (`typography.breakable`, `_runs`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -293,9 +293,9 @@ def _render_footnote_anchor(
     return ""  # the back-reference arrow means nothing on paper
 
 
-@lru_cache(maxsize=8)
-def parser(lang: str) -> MarkdownIt:
-    """A markdown-it parser configured for one language (cached)."""
+def _configured(lang: str) -> MarkdownIt:
+    """What every parse of a page shares: the options, the syntax and the plugins that
+    decide its blocks and their text; and `{#id}` after a heading taken off it."""
     md = MarkdownIt(
         "commonmark",
         {
@@ -310,6 +310,13 @@ def parser(lang: str) -> MarkdownIt:
     md.use(footnote_plugin, inline=False)
     md.use(deflist_plugin)
     md.core.ruler.push("brochure_heading_attrs", _heading_attrs)
+    return md
+
+
+@lru_cache(maxsize=8)
+def parser(lang: str) -> MarkdownIt:
+    """A markdown-it parser configured for one language (cached)."""
+    md = _configured(lang)
     md.core.ruler.push("brochure_typography", _typography)
     md.core.ruler.push("brochure_link_urls", _link_urls)
     md.core.ruler.push("brochure_classes", _classes)
@@ -422,6 +429,32 @@ def _same_title(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
+def _top_level(
+    tokens: list[Token], title: str | None
+) -> Iterator[tuple[list[Token], int, int, str]]:
+    """Each top-level block's tokens, with the 1-based line it starts on, its heading level
+    (0 for a block that is not a heading) and a heading's plain text. A first `# heading`
+    that repeats `title` is left out: the brochure's header sets the title already."""
+    start = 0
+    depth = 0
+    for i, token in enumerate(tokens):
+        if token.nesting == 1 and depth == 0:
+            start = i
+        depth += token.nesting
+        if depth != 0:
+            continue
+        head = tokens[start]
+        line = (head.map[0] if head.map else 0) + 1
+        if head.type == "heading_open":
+            level = int(head.tag[1])
+            text = _plain(tokens[start + 1].children)
+            if not (start == 0 and level == 1 and title is not None and _same_title(text, title)):
+                yield tokens[start : i + 1], line, level, text
+        else:
+            yield tokens[start : i + 1], line, 0, ""
+        start = i + 1
+
+
 def render_blocks(
     body: str,
     lang: str,
@@ -448,34 +481,105 @@ def render_blocks(
         "base": base,
         "titles": titles,
     }
-    tokens = md.parse(body, env)
     blocks: list[Block] = []
-    start = 0
-    depth = 0
-    for i, token in enumerate(tokens):
-        if token.nesting == 1 and depth == 0:
-            start = i
-        depth += token.nesting
-        if depth != 0:
-            continue
-        head = tokens[start]
-        chunk = tokens[start : i + 1]
-        line = (head.map[0] if head.map else 0) + 1
-        if head.type == "heading_open":
-            level = int(head.tag[1])
-            inline = tokens[start + 1]
-            text = _plain(inline.children)
-            if start == 0 and level == 1 and title is not None and _same_title(text, title):
-                start = i + 1
-                continue
-            html = sanitize(md.renderer.render(chunk, md.options, env), images, f"{lang}-")
+    for chunk, line, level, text in _top_level(md.parse(body, env), title):
+        html = sanitize(md.renderer.render(chunk, md.options, env), images, f"{lang}-")
+        if level:
             blocks.append(Block("heading", html, line, level, text))
-        else:
-            kind = head.type.removesuffix("_open")
-            html = sanitize(md.renderer.render(chunk, md.options, env), images, f"{lang}-")
-            if html.strip():
-                blocks.append(Block(kind, html, line))
-        start = i + 1
+        elif html.strip():
+            blocks.append(Block(chunk[0].type.removesuffix("_open"), html, line))
     if missing is not None:
         missing |= env["missing"]
+    return blocks
+
+
+# --- the text alone, for brochure check --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextBlock(Block):
+    """A top-level block read, not printed: `html` holds its printed text alone (escaped as
+    in the sanitized HTML, tags left out), what `align.rows` weighs blocks by."""
+
+    # A list block's lists, its own and those nested in it, in order: (items, body line of
+    # the first item).
+    lists: tuple[tuple[int, int], ...] = ()
+
+
+_MARKUP = re.compile(r"<[^>]+>")
+
+
+def _render_caption(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """A body image's printed text: its caption (the title), when the image is shown."""
+    src = str(tokens[idx].attrGet("src") or "")
+    shown = env.get("images", ())
+    if src not in shown and unquote(src) not in shown:
+        return ""
+    return escapeHtml(str(tokens[idx].attrGet("title") or ""))
+
+
+@lru_cache(maxsize=8)
+def _reader(lang: str) -> MarkdownIt:
+    """`parser`'s syntax and plugins, with only the rules that change which blocks there
+    are or what they say: no typography, font coverage, classes, image URLs or breaks."""
+    md = _configured(lang)
+    md.core.ruler.push("brochure_link_urls", _link_urls)
+    md.core.ruler.push("brochure_alerts", _alerts)
+    md.add_render_rule("link_url", _render_link_url)
+    md.add_render_rule("image", _render_caption)
+    md.add_render_rule("footnote_anchor", _render_footnote_anchor)
+    return md
+
+
+def _raw_html(chunk: list[Token]) -> bool:
+    return any(
+        t.type == "html_block"
+        or ("<" in t.content and any(c.type == "html_inline" for c in t.children or []))
+        for t in chunk
+    )
+
+
+def _lists(chunk: list[Token], line: int) -> tuple[tuple[int, int], ...]:
+    """The item count and first item's line of every list in a list block, outermost first."""
+    if chunk[0].type not in ("bullet_list_open", "ordered_list_open"):
+        return ()
+    out: list[list[int]] = []
+    stack: list[int] = []
+    for token in chunk:
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            stack.append(len(out))
+            out.append([0, line])
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            stack.pop()
+        elif token.type == "list_item_open" and stack:
+            entry = out[stack[-1]]
+            if entry[0] == 0 and token.map:
+                entry[1] = token.map[0] + 1
+            entry[0] += 1
+    return tuple((items, first) for items, first in out)
+
+
+def text_blocks(
+    body: str, lang: str, title: str | None = None, images: Collection[str] = ()
+) -> list[TextBlock]:
+    """A page body's top-level blocks as `render_blocks` cuts them, with their text alone.
+
+    For `brochure check`: the same blocks, kinds, lines, heading levels and texts, and
+    the same text to weigh alignment by, less what only printing needs (typography, font
+    coverage, image URLs; the HTML is sanitized only where the page writes raw HTML, to
+    know what of it prints). `images` names the body images that are shown (their
+    captions print).
+    """
+    md = _reader(lang)
+    env: dict[str, Any] = {"lang": lang, "images": images}
+    blocks: list[TextBlock] = []
+    for chunk, line, level, text in _top_level(md.parse(body, env), title):
+        html = md.renderer.render(chunk, md.options, env)
+        if _raw_html(chunk):  # what of it prints: its text, or a picture the page has
+            html = sanitize(html, {name: f"brochure:{name}" for name in images})
+            if not level and not html.strip():
+                continue  # a comment, a script: nothing of it prints
+        shown = _MARKUP.sub("", html).replace("&quot;", '"')
+        kind = "heading" if level else chunk[0].type.removesuffix("_open")
+        blocks.append(TextBlock(kind, shown, line, level, text, _lists(chunk, line)))
     return blocks

@@ -10,6 +10,7 @@ brochures. Anything else is a plain folder (`plain.py`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from urllib.parse import unquote
 from ..content import Brochure, Page, load, read_page
 from ..errors import BrochureError, BuildWarning, ContentError, InternalError
 from . import grav, hugo, plain
-from .base import Entry, Groups, Site, Skipped, slug_for
+from .base import Entry, Groups, Site, Skipped, folder_resolver, slug_for
 
 __all__ = ["Collection", "Site", "Skipped", "collect", "find_site", "group"]
 
@@ -234,9 +235,13 @@ def _ref_index(pages: list[Page], site: Site) -> dict[str, list[Page]]:
     """Ways a Hugo `ref` may name a page: its path in the content folder, with or without
     the extension, and its bare name."""
     index: dict[str, list[Page]] = {}
+    folders = folder_resolver()
     for page in pages:
-        base = next((d for d in site.content_dirs if _under(page.path, [d])), page.path.parent)
-        relative = page.path.resolve().relative_to(base.resolve()).as_posix()
+        path = page.path.resolve()
+        base = next(
+            (d for d in site.content_dirs if path.is_relative_to(folders(d))), page.path.parent
+        )
+        relative = path.relative_to(folders(base)).as_posix()
         stem = relative.split(".")[0]
         for key in {relative, stem, stem.rsplit("/", 1)[-1], relative.rsplit("/", 1)[-1]}:
             index.setdefault(key.lower(), []).append(page)
@@ -247,10 +252,17 @@ def _ref_index(pages: list[Page], site: Site) -> dict[str, list[Page]]:
 
 def _bodies(site: Site, collection: Collection) -> None:
     """Shortcodes rewritten, and the images the text shows found, once per page."""
-    index = _ref_index(collection.pages, site)
-    for page in list(collection.pages):
+    pages = list(collection.pages)
+    index: dict[str, list[Page]] = {}
+
+    def lookup() -> dict[str, list[Page]]:  # made when a page first names another (`ref`)
+        if pages and not index:
+            index.update(_ref_index(pages, site))
+        return index
+
+    for page in pages:
         try:
-            _body(page, index, site)
+            _body(page, lookup, site)
         except Exception as exc:  # a bug met on one page: that page fails alone
             collection.failures.append(
                 InternalError.from_exception(exc, "reading the page's text", page.path)
@@ -258,12 +270,14 @@ def _bodies(site: Site, collection: Collection) -> None:
             collection.pages.remove(page)
 
 
-def _body(page: Page, index: dict[str, list[Page]], site: Site) -> None:
-    """One page's shortcodes rewritten and the images its text shows found."""
+def _body(page: Page, lookup: Callable[[], dict[str, list[Page]]], site: Site) -> None:
+    """One page's shortcodes rewritten and the images its text shows found; `lookup` gives
+    the pages by the names a Hugo `ref` may use."""
     from .. import images, shortcodes
 
     def resolve(target: str, page: Page = page) -> str | None:
         key = target.split("#")[0].strip().strip("/").lower()
+        index = lookup()
         found = index.get(key) or index.get(key.split(".")[0]) or []
         same = [p for p in found if p.lang == page.lang]
         return (same or found)[0].title if found else None

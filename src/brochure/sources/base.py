@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,6 +108,20 @@ def slug_for(pages: list[Page], preferred: tuple[str, ...] = ("en",)) -> str:
         if page.hero and slugify(Path(page.hero).stem):
             return slugify(Path(page.hero).stem)
     return slugify(ordered[0].title) or "page"
+
+
+def folder_resolver() -> Callable[[Path], Path]:
+    """`Path.resolve`, remembered for the length of one walk: a walk reads hundreds of files
+    in a few folders, and each resolve costs a system call per part of the path."""
+    known: dict[Path, Path] = {}
+
+    def resolve(folder: Path) -> Path:
+        found = known.get(folder)
+        if found is None:
+            found = known[folder] = folder.resolve()
+        return found
+
+    return resolve
 
 
 class Groups:

@@ -9,17 +9,18 @@ from pathlib import Path
 from .. import limits, safety
 from ..content import PAGE_SUFFIXES, Brochure, Page, lang_from_name
 from ..errors import BuildWarning
-from .base import Entry, Found, Groups, Site, Skipped, meaningful, slug_for
+from .base import Entry, Found, Groups, Site, Skipped, folder_resolver, meaningful, slug_for
 
 _SKIP_DIRS = {"images", "static", "assets", "dist", "node_modules", "templates", "styles"}
 _SKIP_NAMES = {"readme", "changelog", "license", "licence", "contributing", "notes"}
 
 
-def _has_front_matter(path: Path) -> bool | None:
+def _has_front_matter(path: Path, folder: Path | None = None) -> bool | None:
     """Whether the file starts with `---` or `+++` (after a BOM and blank lines); None if
-    it cannot be read (reading it later reports why)."""
+    it cannot be read (reading it later reports why). `folder`: its folder, resolved."""
+    roots = [folder or path.parent.resolve()]
     try:  # through the sandbox: a link to a file elsewhere is not opened here
-        head = safety.read_bytes(path, [path.parent.resolve()], limits.PAGE_BYTES, head=64)
+        head = safety.read_bytes(path, roots, limits.PAGE_BYTES, head=64)
     except (OSError, safety.Refused):
         return None
     for bom, encoding in (
@@ -82,12 +83,14 @@ def find(site: Site, paths: list[Path]) -> Found:
     found = Found()
     named = {p.resolve() for p in paths if not p.is_dir()}
     root = site.root
+    folders = folder_resolver()
     for path in discover(paths):
-        if path.resolve() not in named and _has_front_matter(path) is False:
+        folder = folders(path.parent)
+        if (not named or path.resolve() not in named) and _has_front_matter(path, folder) is False:
             found.skipped.append(Skipped(path, "not a page: no front matter"))
             continue
         lang = lang_from_name(path)
-        group = ("name", str(path.parent.resolve()), _stem(path)) if lang else None
+        group = ("name", str(folder), _stem(path)) if lang else None
         found.entries.append(
             Entry(
                 path,
@@ -113,10 +116,11 @@ def join_by_photo(pages: list[Page], groups: Groups) -> None:
     have no language twice.
     """
     members = groups.members()
+    folders = folder_resolver()
     by_hero: dict[tuple[str, str], list[int]] = {}
     for root, idxs in members.items():
         heroes = {
-            (str(pages[i].path.parent.resolve()), Path(str(pages[i].hero)).name.lower())
+            (str(folders(pages[i].path.parent)), Path(str(pages[i].hero)).name.lower())
             for i in idxs
             if pages[i].hero
         }
