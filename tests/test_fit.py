@@ -13,6 +13,7 @@ import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -175,6 +176,36 @@ def test_body_type_stays_above_the_floor(fitted: Fitted, name: str) -> None:
     assert body == pytest.approx(design * chosen.setting.type, abs=0.01)
     assert body >= design * fit.FLOORS[size].type - 0.01
     assert smallest >= fit.MIN_TYPE_PT - 0.01
+
+
+def test_a_lower_hero_is_the_photo_prepared_for_its_box(fitted: Fitted) -> None:
+    chosen = fitted.output("chemical-peel.en.a4.pdf").fitted
+    assert chosen is not None and chosen.setting is not None and chosen.setting.hero < 1
+    with pdfplumber.open(fitted.out / "chemical-peel.en.a4.pdf") as pdf:
+        hero = max(pdf.pages[0].images, key=lambda i: i["width"] * i["height"])
+    assert hero["height"] / MM == pytest.approx(round(104 * chosen.setting.hero, 1), abs=0.05)
+    width, height = hero["srcsize"]  # the photo fills the box: not the design's, cropped
+    assert width / height == pytest.approx(hero["width"] / hero["height"], rel=0.01)
+
+
+def test_the_layouts_tried_keep_the_design_photo(tmp_path: Path) -> None:
+    from unittest import mock
+
+    from brochure.compose import Composer
+
+    scales: list[float] = []
+    original = Composer.hero
+
+    def hero(self: Composer, *args: Any, **kwargs: Any) -> Any:
+        scales.append(args[3] if len(args) > 3 else kwargs.get("scale", 1.0))
+        return original(self, *args, **kwargs)
+
+    root = content(tmp_path / "content", pages=("chemical-peel.en.md",))
+    with mock.patch.object(Composer, "hero", hero):
+        report = build([root], tmp_path / "dist", layouts=("single",), sizes=("a4",))
+    chosen = report.outputs[0].fitted
+    assert chosen is not None and chosen.setting is not None and chosen.layouts >= 3
+    assert set(scales) == {1.0, chosen.setting.hero}  # a photo for the design and the one written
 
 
 def test_the_type_step_is_used_where_needed(fitted: Fitted) -> None:
@@ -428,6 +459,35 @@ def test_the_search_finds_the_loosest_notch_that_fits(
     assert (short is None) == (loosest is None)
     if short is not None:
         assert fills[short] <= limit  # within the usual budget: fits, if not the loosest
+
+
+def test_a_first_guess_that_fits_takes_one_layout() -> None:
+    probed: list[int] = []
+    fills = [2.1, 1.95, 1.8, 1.7, 1.6, 1.5, 1.4]
+
+    def probe(notch: int) -> float:
+        probed.append(notch)
+        return fills[notch]
+
+    saved = lambda n: fit.saving(n, fills[0], fit.FLOORS["a4"], 0.0)  # noqa: E731
+    assert fit.search(probe, 2, fills[0], saved) == 1
+    assert probed == [1]  # the model's guess fits, and the design (notch 0) did not
+
+
+def test_a_guess_that_runs_a_little_over_tries_the_next_notch() -> None:
+    # The model expects spacing to save little and guesses notch 4; a block that jumps back
+    # at notch 5 saves the rest. Notch 5 is tried next, not the tightest first.
+    fills = [2.35, 2.33, 2.3, 2.28, 2.2, 1.95, 1.8]
+    probed: list[int] = []
+
+    def probe(notch: int) -> float:
+        probed.append(notch)
+        return fills[notch]
+
+    saved = lambda n: fit.saving(n, fills[0], fit.FLOORS["a4"], 0.0)  # noqa: E731
+    first = next(n for n in range(1, fit.NOTCHES) if sum(saved(n)) >= fills[0] - 2)
+    assert fit.search(probe, 2, fills[0], saved) == 5
+    assert probed == [first, 5] and first == 4
 
 
 # --- bad input -------------------------------------------------------------------------------

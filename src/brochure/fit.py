@@ -134,21 +134,23 @@ _PT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "px": 0.75, "pc"
 _LENGTHS = (*_PT, "em", "rem", "ex", "ch")
 
 
-def override_css(stylesheets: list[Path], chosen: Setting) -> str:
+def override_css(stylesheets: list[Path], chosen: Setting, hero_mm: float | None = None) -> str:
     """A stylesheet that restates every spacing, type size and line height of
     `stylesheets` at `chosen`, rule by rule in the same order and with the same
-    selectors, so it wins exactly where the original won. Empty at the design's
-    setting: that layout is the one made without copyfitting.
+    selectors, so it wins exactly where the original won; and the hero's box, `hero_mm`
+    high at the design, lowered (`hero_css`). Empty at the design's setting: that layout
+    is the one made without copyfitting.
     """
-    if (chosen.spacing, chosen.leading, chosen.type) == (1.0, 1.0, 1.0):
-        return ""
     out: list[str] = []
-    for path in stylesheets:
-        try:
-            mtime = path.stat().st_mtime_ns
-        except OSError:
-            continue
-        out += _restated(_rules(str(path), mtime), chosen)
+    if (chosen.spacing, chosen.leading, chosen.type) != (1.0, 1.0, 1.0):
+        for path in stylesheets:
+            try:
+                mtime = path.stat().st_mtime_ns
+            except OSError:
+                continue
+            out += _restated(_rules(str(path), mtime), chosen)
+    if hero_mm is not None and chosen.hero != 1.0:
+        out.append(hero_css(hero_mm, chosen))
     return "\n".join(out)
 
 
@@ -156,6 +158,16 @@ def override_css(stylesheets: list[Path], chosen: Setting) -> str:
 def _rules(path: str, mtime_ns: int) -> tuple[Any, ...]:
     text = Path(path).read_text(encoding="utf-8-sig")
     return tuple(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
+
+
+def hero_css(height_mm: float, chosen: Setting) -> str:
+    """The hero's box at `chosen`, lowered as the template would draw it (to 0.1 mm), for the
+    layouts that try a setting: they keep the design's photo, which `object-fit: cover`
+    crops to the lower box; only the layout written gets the photo prepared for it. Marked
+    important: the template's own rule is the document's, which outranks brochure's sheets.
+    """
+    height = _number(round(height_mm * chosen.hero, 1))
+    return f".hero, .hero img {{ height: {height}mm !important }}"
 
 
 def _restated(nodes: tuple[Any, ...] | list[Any], chosen: Setting) -> list[str]:
@@ -350,10 +362,13 @@ def search(
         return known + scale * modelled
 
     for used in range(budget):
-        if hi is None:  # a guess from the model, rescaled by what a failed guess saved
-            n = next((k for k in range(lo + 1, NOTCHES) if x(k) >= start - limit), NOTCHES)
+        if hi is None:
             if used >= 2 or used == budget - 1:
                 n = NOTCHES  # two guesses failed: whether anything fits at all
+            elif used == 1:
+                n = lo + 1  # the guess ran a little over: the next notch, as pages fall in lumps
+            else:  # a guess from the model
+                n = next((k for k in range(1, NOTCHES) if x(k) >= start - limit), NOTCHES)
         else:
             if hi - lo <= 1:
                 break
@@ -402,8 +417,9 @@ class Result:
 class Fitting:
     """Copyfitting for one target, as the `choose` step of `Renderer.render`.
 
-    `lay_out(setting)` lays the target out at a setting, its hero prepared for the
-    lower box; the layout chosen is the one written.
+    `lay_out(setting)` lays the target out at a setting (its hero's box lowered, the
+    design's photo in it); the layout chosen is the one written, after `finish(layout,
+    setting)` has put in the photo prepared for the lower box.
     """
 
     wanted: Goal
@@ -411,6 +427,7 @@ class Fitting:
     source: Path  # the page the warnings name
     hero_share: float  # the hero's height as a share of a page's text height (0: none)
     lay_out: Callable[[Setting], Any]
+    finish: Callable[[Any, Setting], Any] = lambda laid, chosen: laid
     result: Result | None = None
     warnings: list[BuildWarning] = field(default_factory=list)
 
@@ -451,7 +468,7 @@ class Fitting:
             "widow": f"last page of a few lines pulled back: {_pages(after)} (from {before})",
         }[why]
         self.result = Result(before, after, chosen, f"{what}, {chosen.describe()}", layouts)
-        return laid
+        return self.finish(laid, chosen)
 
     def _aim(self, document: Any) -> tuple[int | None, str]:
         """The page count to reach and why, or None: the design's layout is kept."""

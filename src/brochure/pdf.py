@@ -201,10 +201,13 @@ class Renderer:
         stylesheets: list[Path],
         extra_css: str = "",
         cmyk: bool = False,
+        trial: bool = False,
     ) -> Any:
         """Lay HTML out into pages (a WeasyPrint Document), without writing a PDF.
 
         `extra_css` is a stylesheet applied after the others (copyfitting's overrides).
+        `trial`: a layout copyfitting tries, which may not be written: the boxes'
+        backgrounds, which place nothing, are laid out only if it is (`render`).
         """
         sheets = [self.stylesheet(p) for p in stylesheets]
         if extra_css:
@@ -216,11 +219,38 @@ class Renderer:
                 self._css_text[extra_css] = CSS(string=extra_css, font_config=self.fonts)
             sheets.append(self._css_text[extra_css])
         base = base_url if isinstance(base_url, str) else str(base_url) + os.sep
-        return HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
-            stylesheets=sheets,
-            font_config=self.fonts,
-            color_profiles={"device-cmyk": self.cmyk_profile()} if cmyk else None,
-        )
+        deferred: list[tuple[Any, Any]] = []
+        with _backgrounds_into(deferred) if trial else contextlib.nullcontext():
+            document = HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
+                stylesheets=sheets,
+                font_config=self.fonts,
+                color_profiles={"device-cmyk": self.cmyk_profile()} if cmyk else None,
+            )
+        if deferred:
+            document.brochure_backgrounds = deferred
+        return document
+
+    def replace_image(self, document: Any, old_url: str, new_url: str) -> Any:
+        """`document` with the image at `new_url` drawn wherever the one at `old_url` was
+        (copyfitting's lower hero): the boxes keep their size, so nothing moves. Reads
+        WeasyPrint's boxes (a private API, pinned below 71).
+        """
+        from weasyprint import DEFAULT_OPTIONS
+        from weasyprint.images import get_image_from_uri
+
+        old_id = hashlib.md5(old_url.encode(), usedforsecurity=False).hexdigest()
+        for page in document.pages:
+            for box in page._page_box.descendants():
+                image = getattr(box, "replacement", None)
+                if getattr(image, "id", None) != old_id:
+                    continue
+                new = get_image_from_uri(
+                    {}, self.fetcher, DEFAULT_OPTIONS, new_url,
+                    orientation=box.style["image_orientation"],
+                )  # fmt: skip
+                if new is not None:
+                    box.replacement = new
+        return document
 
     def render(
         self,
@@ -256,6 +286,7 @@ class Renderer:
             document = self.layout(html, base, stylesheets, cmyk=cmyk)
             if choose is not None:
                 document = choose(document)
+                _lay_out_backgrounds(document)
             data = document.write_pdf(
                 pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode(),
                 pdf_variant=variant,
@@ -264,6 +295,29 @@ class Renderer:
                 finisher=_show_title,
             )
         return data, len(document.pages), warnings
+
+
+@contextlib.contextmanager
+def _backgrounds_into(deferred: list[tuple[Any, Any]]) -> Iterator[None]:
+    """WeasyPrint's last step of each page, laying out its backgrounds, kept for later
+    (`_lay_out_backgrounds`): a tenth of a layout, and no box moves."""
+    from weasyprint import layout
+
+    original = layout.layout_backgrounds
+    layout.layout_backgrounds = lambda page, get_image: deferred.append((page, get_image))
+    try:
+        yield
+    finally:
+        layout.layout_backgrounds = original
+
+
+def _lay_out_backgrounds(document: Any) -> None:
+    """The backgrounds a trial layout left out (`Renderer.layout`), before it is written."""
+    from weasyprint.layout import layout_backgrounds
+
+    for page, get_image in getattr(document, "brochure_backgrounds", ()):
+        layout_backgrounds(page, get_image)
+    document.brochure_backgrounds = []
 
 
 def _show_title(document: Any, pdf: Any) -> None:

@@ -197,15 +197,23 @@ def _fitting(
     profile = PROFILES[target.profile]
     base = safety.folder_url(source.parent, task.config.root)
 
+    html, _ = work.html(target, task.logo_url, created)
+    height = hero.height_mm if hero else None
+
     def lay_out(setting: fit.Setting) -> Any:
-        html, _ = work.html(target, task.logo_url, created, setting.hero)
-        extra = fit.override_css(css, setting)
-        return warm.layout(html, base, css, extra, cmyk=work.cmyk(profile))
+        extra = fit.override_css(css, setting, height)
+        return warm.layout(html, base, css, extra, cmyk=work.cmyk(profile), trial=True)
+
+    def finish(laid: Any, setting: fit.Setting) -> Any:
+        if hero is None or setting.hero == 1.0:
+            return laid
+        _, lower = work.html(target, task.logo_url, created, setting.hero)
+        return warm.replace_image(laid, hero.url, lower.url if lower else hero.url)
 
     size = SIZES[target.size]
     text_mm = size.height_mm - size.margin_top - size.margin_bottom
     share = hero.height_mm / text_mm if hero else 0.0
-    return fit.Fitting(wanted, target, source, share, lay_out)
+    return fit.Fitting(wanted, target, source, share, lay_out, finish=finish)
 
 
 def run(
