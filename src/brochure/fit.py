@@ -11,10 +11,13 @@ reaching its floor before the next begins (`FLOORS`):
 4. the type size, never below the floor of that paper size's own design.
 
 Pages fall as t rises (all but always: a block kept together can jump a page), so the
-loosest t that fits is found by a search on that one scale (interpolating how full the
-last page is, kept safe by bisection) in a few layouts, not by trying every step; only
-the chosen layout is written. The steps are
-a stylesheet generated from the brochure's own (`override_css`) and a lower hero box.
+loosest t that fits is found by a search on that one scale (a guess from a model of what
+the steps save, then the next notch, then interpolating how full the last page is, kept
+safe by bisection) in a few layouts, not by trying every step; only the chosen layout is
+written. The steps are a stylesheet generated from the brochure's own (`override_css`),
+which also lowers the hero's box; the layouts tried keep the design's photo in it and skip
+WeasyPrint's backgrounds, and only the one written gets the photo prepared for the lower
+box and its backgrounds (`pdf.Renderer.replace_image`, `Renderer.layout(trial=True)`).
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ PHONE_PT = 11.0  # type at or above this (the phone number) stays readable at ar
 # Roughly what each step saves at its floor, as a share of the pages: the search's first
 # guess. Chosen on the test pages and the benchmark's corpus (39 fitted PDFs, single and side
 # by side), where what a step saves varies a lot (spacing 2–25 %, most of it in its first
-# notch); with these the search took 1.8 layouts on average besides the design's, at most 3.
+# notch). With these, and the next notch tried after a near miss, the search takes 1.8
+# layouts besides the design's on average for the benchmark's 19 fitted PDFs and 1.6 for
+# the 7 test pages that need it, at most 2 (it took up to 3 before that step).
 # The hero's saving is known exactly.
 SAVES = {"spacing": 0.12, "leading": 0.04, "type": 0.08}
 
@@ -344,13 +349,15 @@ def search(
 
     `probe(n)` lays out at notch n and returns its `fill`; `start` is the fill at notch
     0, which does not fit. `saved(n)` (`saving`) says roughly how much notch n saves, as
-    a known and a modelled part. The first guess is where that reaches the limit; if the
-    guess does not fit, the modelled part is scaled to what it did save and a second
-    guess made; then the tightest notch (nothing fits if it does not). Within the bracket
-    the fill falls nearly in a straight line against the saving, so each guess interpolates
-    it there (regula falsi), falling back to halving when a guess did not halve the
-    bracket. The answer is the loosest notch known to fit when the bracket closes or the
-    `budget` of probes runs out.
+    a known and a modelled part. The first guess is where that reaches the limit; if it
+    fits, the notch below is tried (unless it is the design's). If it does not fit, the
+    next notch is: pages fall in lumps (a block kept together jumps back a page), so a
+    guess that ran a little over is most often one notch short; then the tightest notch
+    (nothing fits if it does not). Within the bracket the fill falls nearly in a straight
+    line against the saving (its modelled part scaled to what the failed guesses saved),
+    so each guess interpolates it there (regula falsi), falling back to halving when a
+    guess did not halve the bracket. The answer is the loosest notch known to fit when the
+    bracket closes or the `budget` of probes runs out.
     """
     fills = {0: start}
     lo, hi = 0, None
