@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import json
 import shutil
 import socket
 import struct
@@ -14,9 +16,13 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from brochure import serve
+from brochure.build import Report
 from brochure.serve import Preview, State, make_server, running
 
-from .conftest import make_content
+from .conftest import SEED_RU, make_content
+
+SEED = "000_47d77d7bc2ab0bf7.txt"
 
 
 @pytest.fixture
@@ -110,6 +116,59 @@ def test_a_client_that_hangs_up_is_not_an_error(
     assert "error" not in captured.err
 
 
+def post(
+    port: int, path: str, body: bytes, host: str | None = None, origin: str | None = None
+) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Host": host or f"127.0.0.1:{port}"}
+    if origin is not None:
+        headers["Origin"] = origin
+    connection.request("POST", path, body=body, headers=headers)
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"../secret.pdf", 404),
+        (b"%2e%2e/secret.pdf", 404),
+        (b"sub/../../secret.pdf", 404),
+        (b"/etc/passwd", 404),
+        (b"link.pdf", 404),  # a link out of the folder
+        (b"notes.txt", 404),
+        (b"sub/b.png", 404),  # served, but not a PDF
+        (b"missing.pdf", 404),
+        (b"a.pdf\0", 404),
+        (b"\xff\xfea.pdf", 404),
+        (b"", 400),
+        (b"a" * 2000 + b".pdf", 400),
+    ],
+)
+def test_the_focus_is_a_pdf_inside_the_output_folder(
+    served: tuple[State, int], body: bytes, status: int
+) -> None:
+    state, port = served
+    assert post(port, "/focus", body) == status
+    assert state.focus is None
+    assert post(port, "/focus", b"a.pdf") == 204
+    assert state.focus == state.out / "a.pdf"
+
+
+def test_the_focus_comes_only_from_the_preview_page(served: tuple[State, int]) -> None:
+    """Another site's page (its own Origin) or name (its own Host) cannot set it."""
+    state, port = served
+    assert post(port, "/focus", b"a.pdf", host=f"evil.example:{port}") == 421
+    assert post(port, "/focus", b"a.pdf", origin="http://evil.example") == 403
+    assert post(port, "/focus", b"a.pdf", origin=f"http://127.0.0.1:{port}.evil.example") == 403
+    assert post(port, "/elsewhere", b"a.pdf") == 404
+    assert get(port, "/focus")[0] == 404
+    assert state.focus is None
+    assert post(port, "/focus", b"a.pdf", origin=f"http://localhost:{port}") == 204
+    assert state.focus == state.out / "a.pdf"
+
+
 def test_a_finished_build_is_an_event(served: tuple[State, int]) -> None:
     state, port = served
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -131,6 +190,98 @@ def _wait(predicate: object, timeout: float = 60) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("timed out")
+
+
+def _event(response: http.client.HTTPResponse) -> tuple[str, str]:
+    """The next server-sent event on an open `/events` stream: (name, data)."""
+    name = data = ""
+    while True:
+        line = response.readline().decode().rstrip("\n")
+        if line.startswith("event: "):
+            name = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            data = line.removeprefix("data: ")
+        elif line == "" and name:
+            return name, data
+
+
+def test_the_pdf_shown_is_refreshed_first(tmp_path: Path) -> None:
+    """After a save: the first page of the PDF shown (or of the saved page's own A4), then
+    the other PDF, then the rest of the first one's pages, then the build."""
+    root = make_content(tmp_path / "content")
+    (root / SEED_RU.name).unlink()  # English only: two PDFs, made side by side
+    builds: list[Report] = []
+    out = tmp_path / "dist"
+    preview = Preview([root], out, jobs=2, on_build=builds.append)  # type: ignore[arg-type]
+    with running(preview) as server:
+        port = server.server_address[1]
+        _wait(lambda: builds)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("GET", "/events")
+        events = connection.getresponse()
+        events.readline()
+        events.readline()
+        seed = root / SEED
+        a4, a5 = "hair-mesotherapy.en.a4.pdf", "hair-mesotherapy.en.a5.pdf"
+        for opened, first, other in ((None, a4, a5), (a5, a5, a4)):
+            if opened:
+                assert post(port, "/focus", opened.encode()) == 204
+            text = seed.read_text(encoding="utf-8")
+            seed.write_text(text + "\nOne more sentence.\n", encoding="utf-8")
+            seen: list[dict[str, object]] = []
+            while (event := _event(events))[0] != "build":
+                seen.append(json.loads(event[1]))
+            assert {o.target.path.name for o in builds[-1].outputs} == {a4, a5}
+            assert [(e["name"], len(e["thumbs"])) for e in seen] == [  # type: ignore[arg-type]
+                (first, 1),
+                (other, next(o.pages for o in builds[-1].outputs if o.target.path.name == other)),
+                (first, next(o.pages for o in builds[-1].outputs if o.target.path.name == first)),
+            ]
+            assert seen[0]["stamp"] == (out / first).stat().st_mtime_ns
+            thumb = out / str(seen[0]["thumbs"][0])  # type: ignore[index]
+            assert thumb.stat().st_mtime_ns >= (out / first).stat().st_mtime_ns
+        connection.close()
+
+
+def test_saves_during_a_build_make_one_more_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many saves arrive while a build runs, one build follows it."""
+    root = make_content(tmp_path / "content")
+    calls: list[int] = []
+    running_build, release = threading.Event(), threading.Event()
+
+    def build(paths: list[Path], out: Path, **options: object) -> Report:
+        calls.append(len(calls) + 1)
+        if len(calls) == 2:  # the first rebuild is held until the test lets it go
+            running_build.set()
+            release.wait(60)
+        return Report(root=root)
+
+    monkeypatch.setattr(serve, "build", build)
+    monkeypatch.setattr(serve, "worker_pool", lambda jobs, root: contextlib.nullcontext())
+    builds: list[object] = []
+    preview = Preview([root], tmp_path / "dist", jobs=2, on_build=builds.append)
+    with running(preview):
+        _wait(lambda: builds)
+        seed = root / SEED
+        for _ in range(120):  # until the watcher, started beside the first build, sees one
+            seed.write_text(seed.read_text(encoding="utf-8") + "\nSaved.\n", encoding="utf-8")
+            if running_build.wait(0.5):
+                break
+        assert running_build.is_set()
+        for number in range(4):
+            text = seed.read_text(encoding="utf-8")
+            seed.write_text(text + f"\nSave {number}.\n", encoding="utf-8")
+            time.sleep(0.1)
+        (root / "new.txt").write_text("---\ntitle: New\n---\nText\n", encoding="utf-8")
+        _wait(lambda: (root / "new.txt").resolve() in preview.pending)
+        time.sleep(0.6)  # any event still on its way lands in the same batch
+        release.set()
+        _wait(lambda: len(builds) == 3)
+        time.sleep(1.0)  # room for a wrong fourth build to start
+        assert len(builds) == len(calls) == 3
+        assert not preview.pending
 
 
 def test_rebuild_on_save_and_error_in_place(tmp_path: Path) -> None:
@@ -194,11 +345,32 @@ def test_end_to_end_in_a_real_browser(tmp_path: Path) -> None:
                 "[...document.querySelectorAll('img.thumb')].every(i => i.naturalWidth > 0)"
             )
             page.evaluate("window.scrollTo(0, 400); window.marker = 'same page'")
+            a5 = "hair-mesotherapy.en.a5.pdf"
+            box = f'.pdf-pages[data-pdf="{a5}"]'
+            page.evaluate(  # a `pdf` event swaps that PDF's page images in place
+                "events.dispatchEvent(new MessageEvent('pdf', {data: JSON.stringify("
+                f"{{name: '{a5}', stamp: 42, thumbs: ['.thumbs/{a5}.1.png']}})}}))"
+            )
+            assert page.locator(f"{box} img.thumb").first.get_attribute("src") == (
+                f"/files/.thumbs/{a5}.1.png?v=42"
+            )
+            assert page.locator(f"{box} a.name").get_attribute("href") == f"/files/{a5}?v=42"
+            page.evaluate(  # what a second listener hears, in order; links do not navigate
+                "window.heard = []; const s = new EventSource('/events');"
+                "s.addEventListener('pdf', (e) => heard.push(JSON.parse(e.data).name));"
+                "s.addEventListener('build', () => heard.push('build'));"
+                "document.addEventListener('click', (e) => e.preventDefault(), true);"
+            )
+            page.locator(f"{box} a.name").click()  # opened: made first after the next save
+            _wait(lambda: preview.state.focus == (tmp_path / "dist" / a5).resolve())
             page.fill("#search", "пилинг")  # the catalogue's search, kept across refreshes
             seed = root / "000_47d77d7bc2ab0bf7.txt"
             text = seed.read_text(encoding="utf-8")
             seed.write_text(text.replace("Thanks to this", "Zanzibar tested. Thanks to this"))
             page.wait_for_function("document.body.dataset.build >= 2", timeout=60_000)
+            page.wait_for_function("heard.includes('build')")
+            heard = page.evaluate("heard")
+            assert heard[0] == a5 and heard[-1] == "build" and heard.count("build") == 1
             assert page.evaluate("window.marker") == "same page"  # refreshed without a reload
             assert page.input_value("#search") == "пилинг"
             assert page.locator("#count").inner_text() == "Showing 0 of 1"

@@ -1,19 +1,32 @@
 """Live preview: build, watch the sources, rebuild what changed, show thumbnails in a browser.
 
-The server binds to 127.0.0.1 and serves three things only: its page, a stream of
-server-sent events that tells the page a build finished, and files inside the output
-folder (PDFs, their thumbnails, the catalogue's fonts). The page is the catalogue
-(`catalogue.py`, the same template as `<out>/index.html`) with the live parts on top: the
-build summary, every page of every PDF, and a refresh in place after each build. It
-answers only requests addressed to itself (`Host: 127.0.0.1:PORT` or `localhost:PORT`; 421
-otherwise), so a web page that rebinds its own name to 127.0.0.1 cannot read the PDFs or
-the error lines; a client that goes away mid-answer is not an error. Builds run in warm
-worker processes that live as long as the server, so a one-page change costs only its own
-PDFs.
+The server binds to 127.0.0.1 and serves four things only: its page, a stream of
+server-sent events, files inside the output folder (PDFs, their thumbnails, the
+catalogue's fonts), and `POST /focus`, by which the page names the PDF it last opened.
+The page is the catalogue (`catalogue.py`, the same template as `<out>/index.html`) with
+the live parts on top: the build summary, every page of every PDF, and a refresh in place.
+It answers only requests addressed to itself (`Host: 127.0.0.1:PORT` or `localhost:PORT`;
+421 otherwise), so a web page that rebinds its own name to 127.0.0.1 cannot read the PDFs
+or the error lines; a client that goes away mid-answer is not an error.
+
+The edit loop, in order:
+
+1. The watcher thread collects what changed. Saves that arrive while a build runs are
+   coalesced: one build follows the running one, however many saves there were.
+2. One PDF is made first: the one the page last opened, when the change can touch it;
+   otherwise the saved page's own (its language, single layout, A4, default profile).
+3. As soon as that PDF is written, the first page's thumbnail is rendered and a `pdf`
+   event tells the page, which swaps it in; the other PDFs follow as they are written
+   (a `pdf` event each), then the rest of the first PDF's pages.
+4. At the end one `build` event: the page fetches the whole list and replaces it.
+
+Builds run in warm worker processes that live as long as the server, so a one-page
+change costs only its own PDFs.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import http.server
 import io
@@ -22,7 +35,8 @@ import sys
 import threading
 import time
 import webbrowser
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +45,9 @@ from urllib.parse import unquote, urlsplit
 from . import __version__, catalogue
 from .assets import builtin_dir
 from .atomic import write_atomic
-from .build import Output, Report, build, worker_pool
+from .build import Output, Report, Target, build, worker_pool
 from .errors import BrochureError, display_path
+from .profiles import DEFAULT
 from .safety import clean
 
 THUMBS = ".thumbs"
@@ -43,6 +58,8 @@ SERVED = {  # the only kinds of file served from the output folder
     ".webp": "image/webp",
     ".ttf": "font/ttf",
 }
+FOCUS_BYTES = 1024  # the longest name `POST /focus` takes
+EVENTS_KEPT = 64  # a client further behind than this misses `pdf` events, never the last `build`
 
 
 @dataclass
@@ -65,8 +82,19 @@ class State:
         self.view: catalogue.View | None = None  # the catalogue of the last build
         self.problems: list[str] = []
         self.summary = "building…"
-        self.page_slugs: dict[Path, str] = {}
+        self.page_slugs: dict[Path, str] = {}  # page file -> its brochure
+        self.page_langs: dict[Path, str] = {}  # page file -> its language
+        self.targets: dict[Path, Target] = {}  # every PDF of the last build, made or up to date
+        self.focus: Path | None = None  # the PDF the page opened last (POST /focus)
+        self.sequence = 0  # events so far
+        self.events: collections.deque[tuple[int, str, str]] = collections.deque(maxlen=EVENTS_KEPT)
         self.changed = threading.Condition()
+
+    def _post(self, name: str, data: str) -> None:
+        """Queue an event for every open stream (the lock is held)."""
+        self.sequence += 1
+        self.events.append((self.sequence, name, data))
+        self.changed.notify_all()
 
     def publish(
         self,
@@ -80,12 +108,35 @@ class State:
             if view is not None:
                 self.view = view
             self.version += 1
-            self.changed.notify_all()
+            self._post("build", str(self.version))
 
-    def wait(self, seen: int, timeout: float) -> int:
+    def refreshed(self, pdf: Path, thumbs: list[str]) -> None:
+        """A PDF's thumbnails are written: a `pdf` event, so the page swaps them in at once."""
+        data = {
+            "name": pdf.relative_to(self.out).as_posix(),
+            "stamp": pdf.stat().st_mtime_ns,
+            "thumbs": thumbs,
+        }
         with self.changed:
-            self.changed.wait_for(lambda: self.version != seen, timeout=timeout)
-            return self.version
+            self._post("pdf", json.dumps(data))
+
+    def wait(self, seen: int, timeout: float) -> list[tuple[int, str, str]]:
+        """The events after number `seen`, once there are any (none after `timeout`)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.sequence != seen, timeout=timeout)
+            return [event for event in self.events if event[0] > seen]
+
+    def focus_on(self, body: bytes) -> bool:
+        """Remember the PDF the page opened, if `body` names a PDF inside the output folder."""
+        try:
+            name = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        path = self.resolve(name)
+        if path is None or path.suffix != ".pdf":
+            return False
+        self.focus = path
+        return True
 
     def resolve(self, url_path: str) -> Path | None:
         """The file a `/files/...` URL names, only if it is of a SERVED kind inside the output."""
@@ -101,8 +152,9 @@ class State:
         return path if path.suffix in SERVED else None
 
 
-def thumbnails(pdf: Path, out: Path) -> list[str]:
-    """PNG thumbnails of every page of `pdf`, as paths relative to `out` (made when stale)."""
+def thumbnails(pdf: Path, out: Path, pages: int | None = None) -> list[str]:
+    """PNG thumbnails of every page of `pdf` (or its first `pages`), as paths relative to
+    `out`; each is made only when it is older than the PDF."""
     import pypdfium2 as pdfium
 
     pdf = pdf.resolve()
@@ -114,12 +166,14 @@ def thumbnails(pdf: Path, out: Path) -> list[str]:
     document = pdfium.PdfDocument(pdf)
     try:
         for index, page in enumerate(document):
+            if pages is not None and index >= pages:
+                break
             png = folder / f"{relative.name}.{index + 1}.png"
             if not png.exists() or png.stat().st_mtime_ns < stamp:
                 width = page.get_width()
                 image = page.render(scale=THUMB_WIDTH / width).to_pil()
                 data = io.BytesIO()
-                image.save(data, "PNG", optimize=True)
+                image.save(data, "PNG", compress_level=1)  # 2 ms, not 40: it is read locally
                 write_atomic(png, data.getvalue(), "a thumbnail", sync=False)
             names.append(png.relative_to(out).as_posix())
     finally:
@@ -131,14 +185,16 @@ def cards_from(report: Report, state: State) -> tuple[list[Card], list[str]]:
     """Group the run's PDFs by brochure; put each failure on the card of its page."""
     out = state.out
     for brochure in report.brochures:
-        for page in brochure.pages.values():
+        for lang, page in brochure.pages.items():
             state.page_slugs[page.path.resolve()] = brochure.slug
+            state.page_langs[page.path.resolve()] = lang
     cards: dict[str, Card] = {}
     for brochure in report.brochures:
         first = next(iter(brochure.pages.values()))
         cards[brochure.slug] = Card(brochure.slug, first.title)
     made: list[Output] = list(report.outputs)
     targets = [o.target for o in made] + list(report.skipped)
+    state.targets = {t.path.resolve(): t for t in targets}
     for target in sorted(targets, key=lambda t: str(t.path)):
         card = cards.get(target.brochure.slug)
         if card is None or not target.path.exists():
@@ -174,7 +230,7 @@ def _last_good(state: State, slug: str) -> list[dict[str, Any]]:
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    """`/`, `/events` and `/files/<path inside the output folder>`; nothing else."""
+    """`/`, `/events`, `/files/<path inside the output folder>` and `POST /focus`; nothing else."""
 
     state: State
     server_version = f"brochure/{__version__}"
@@ -190,14 +246,44 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _addressed_to_us(self) -> bool:
-        """Only `127.0.0.1:PORT`, `localhost:PORT` (or the address given to --host)."""
+    def _names(self) -> set[str]:
+        """`127.0.0.1:PORT`, `localhost:PORT` (and the address given to --host)."""
         address: Any = self.server.server_address
         host, port = address[0], address[1]
         allowed = {f"127.0.0.1:{port}", f"localhost:{port}"}
         if host not in ("", "0.0.0.0", "::"):
             allowed.add(f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}")
-        return self.headers.get("Host", "").strip().lower() in allowed
+        return allowed
+
+    def _addressed_to_us(self) -> bool:
+        return self.headers.get("Host", "").strip().lower() in self._names()
+
+    def _from_our_page(self) -> bool:
+        """No `Origin` (not a browser), or our own: another site's page may not set the focus."""
+        origin = self.headers.get("Origin")
+        if origin is None:
+            return True
+        return origin.strip().lower() in {f"http://{name}" for name in self._names()}
+
+    def do_POST(self) -> None:
+        """`/focus`: the page names the PDF it opened (a path inside the output folder)."""
+        if not self._addressed_to_us():
+            self._send(421, b"misdirected request: use http://127.0.0.1:PORT/", "text/plain")
+            return
+        if urlsplit(self.path).path != "/focus":
+            self._send(404, b"not found", "text/plain")
+            return
+        if not self._from_our_page():
+            self._send(403, b"only the preview's own page may set the focus", "text/plain")
+            return
+        length = self.headers.get("Content-Length", "")
+        if not length.isdigit() or not 0 < int(length) <= FOCUS_BYTES:
+            self._send(400, b"send the PDF's name inside the output folder", "text/plain")
+            return
+        if self.state.focus_on(self.rfile.read(int(length))):
+            self._send(204, b"", "text/plain")
+        else:
+            self._send(404, b"not a PDF inside the output folder", "text/plain")
 
     def do_GET(self) -> None:
         if not self._addressed_to_us():
@@ -236,15 +322,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        seen = self.state.version
+        seen = self.state.sequence
         with contextlib.suppress(OSError):
             self.wfile.write(b"retry: 1000\n\n")
             self.wfile.flush()
             while not getattr(self.server, "stopping", False):
-                version = self.state.wait(seen, timeout=10)
-                if version != seen:
-                    seen = version
-                    self.wfile.write(f"event: build\ndata: {version}\n\n".encode())
+                events = self.state.wait(seen, timeout=10)
+                for _, name, data in events:
+                    self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
+                if events:
+                    seen = events[-1][0]
                 else:
                     self.wfile.write(b": keep-alive\n\n")
                 self.wfile.flush()
@@ -280,6 +367,61 @@ def _watched(paths: Sequence[Path], root: Path) -> list[Path]:
     return unique
 
 
+class Refresh:
+    """One build's thumbnails, made as its PDFs are written, in the order the page wants.
+
+    The prioritized PDF's first page comes first; PDFs written before it wait for it; the
+    rest of its pages come last. The thumbnails are drawn in a thread of their own, so the
+    builder goes on handing out work to the pool meanwhile.
+    """
+
+    def __init__(self, state: State, priority: Path | None) -> None:
+        self.state = state
+        self.priority = priority
+        self.expected = False  # the prioritized PDF is among those this build makes
+        self.arrived = False
+        self.held: list[Path] = []
+        self.drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brochure-thumbs")
+
+    def first(self, target: Target) -> bool:
+        """`build(first=...)`: it asks about each PDF it is going to make."""
+        mine = self.priority is not None and target.path.resolve() == self.priority
+        self.expected = self.expected or mine
+        return mine
+
+    def output(self, output: Output) -> None:
+        """`build(on_output=...)`: a PDF is written."""
+        pdf = output.target.path.resolve()
+        if pdf == self.priority:
+            self.arrived = True
+            self._draw(pdf, pages=1)
+            for held in self.held:
+                self._draw(held)
+            self.held = []
+        elif self.expected and not self.arrived:
+            self.held.append(pdf)
+        else:
+            self._draw(pdf)
+
+    def finish(self) -> None:
+        """Draw what is left and wait for every thumbnail."""
+        for held in self.held:
+            self._draw(held)
+        if self.arrived and self.priority is not None:
+            self._draw(self.priority)
+        self.held = []
+        self.drawer.shutdown(wait=True)
+
+    def _draw(self, pdf: Path, pages: int | None = None) -> None:
+        self.drawer.submit(self._thumbnails, pdf, pages)
+
+    def _thumbnails(self, pdf: Path, pages: int | None) -> None:
+        try:
+            self.state.refreshed(pdf, thumbnails(pdf, self.state.out, pages))
+        except Exception:  # drawn again after the build (cards_from), where it is reported
+            return
+
+
 class Preview:
     """Builds, watches and publishes; `run()` blocks until `stop()`."""
 
@@ -299,11 +441,56 @@ class Preview:
         self.state = State(out)
         self.stop_event = threading.Event()
         self.on_build = on_build
+        self.pending: set[Path] = set()  # changed since the last build began
+        self.wanted = threading.Event()  # a build is due
+        self.lock = threading.Lock()
 
-    def build_once(self, pool: Any) -> None:
+    def changed(self, paths: Iterable[Path]) -> None:
+        """Sources changed: one build after the running one, however many saves arrive."""
+        with self.lock:
+            self.pending.update(paths)
+            self.wanted.set()
+
+    def priority(self, changed: set[Path]) -> Path | None:
+        """The PDF to make first: the one the page opened last, when this change can touch
+        it (a page of its brochure, or any file that is not a page); otherwise the saved
+        page's own: its language, single layout, A4, the default profile."""
+        state = self.state
+        if not changed:
+            return None
+        slugs = {state.page_slugs.get(path) for path in changed}
+        opened = state.targets.get(state.focus) if state.focus else None
+        if opened and opened.path.is_file() and {None, opened.brochure.slug} & slugs:
+            return opened.path.resolve()
+        for path in sorted(p for p in changed if p in state.page_slugs):
+            slug, lang = state.page_slugs[path], state.page_langs[path]
+            own = [
+                t
+                for t in state.targets.values()
+                if t.brochure.slug == slug
+                and t.langs == (lang,)
+                and t.layout == "single"
+                and t.size == "a4"
+            ]
+            if own:
+                return min(own, key=lambda t: t.profile != DEFAULT).path.resolve()
+        return None
+
+    def build_once(self, pool: Any, changed: set[Path] | None = None) -> None:
         began = time.perf_counter()
+        refresh = Refresh(self.state, self.priority(changed or set()))
         try:
-            report = build(self.paths, self.out, jobs=self.jobs, pool=pool)
+            try:
+                report = build(
+                    self.paths,
+                    self.out,
+                    jobs=self.jobs,
+                    pool=pool,
+                    first=refresh.first,
+                    on_output=refresh.output,
+                )
+            finally:
+                refresh.finish()
             cards, _ = cards_from(report, self.state)  # failures are on the catalogue's cards
             view = report.catalogue or catalogue.empty(self.root)
         except BrochureError as exc:  # configuration: show it, keep the last good PDFs
@@ -326,20 +513,22 @@ class Preview:
         if self.on_build:
             self.on_build(report)
 
-    def _relevant(self, changes: set[tuple[Any, str]]) -> bool:
+    def _relevant(self, changes: set[tuple[Any, str]]) -> set[Path]:
+        """The changed sources: not the output folder, not hidden files (editors' backups)."""
         out = self.out.resolve()
+        relevant: set[Path] = set()
         for _, name in changes:
             path = Path(name)
             if path.is_relative_to(out) or any(p.startswith(".") for p in path.parts):
                 continue
-            return True
-        return False
+            relevant.add(path.resolve())
+        return relevant
 
-    def run(self) -> None:
+    def watch(self) -> None:
+        """The watcher thread: tells the builder what changed, until `stop()`."""
         from watchfiles import watch
 
-        with worker_pool(self.jobs, self.root) as pool:
-            self.build_once(pool)
+        try:
             for changes in watch(
                 *_watched(self.paths, self.root),
                 stop_event=self.stop_event,
@@ -348,11 +537,32 @@ class Preview:
                 yield_on_timeout=False,
                 raise_interrupt=False,
             ):
-                if self._relevant(changes):
-                    self.build_once(pool)
+                relevant = self._relevant(changes)
+                if relevant:
+                    self.changed(relevant)
+        except Exception as exc:  # a watched folder removed, too many watches: one line
+            message = f"brochure serve: stopped watching for changes: {type(exc).__name__}: {exc}"
+            print(clean(message), file=sys.stderr)
+
+    def run(self) -> None:
+        """The builder: the first build, then one build per batch of changes until `stop()`."""
+        watcher = threading.Thread(target=self.watch, name="brochure-watcher", daemon=True)
+        with worker_pool(self.jobs, self.root) as pool:
+            watcher.start()  # saves made during the first build are not lost
+            self.build_once(pool)
+            while True:
+                self.wanted.wait()
+                if self.stop_event.is_set():
+                    break
+                with self.lock:
+                    changed, self.pending = self.pending, set()
+                    self.wanted.clear()
+                self.build_once(pool, changed)
+        watcher.join(timeout=5)
 
     def stop(self) -> None:
         self.stop_event.set()
+        self.wanted.set()
 
 
 @contextlib.contextmanager
