@@ -407,12 +407,6 @@ def _make(
     on_output: Callable[[Output], None] | None,
 ) -> None:
     """Make the PDFs of `todo` (in `pool`, else in this process) and record them."""
-    # The translations of what is made this run are compared; the count is one line.
-    made = list({id(t.brochure): t.brochure for t in todo}.values())
-    differences = check.differences(check.check(made, config, order=columns)) if made else 0
-    if differences:
-        report.notes.append(check.summary_line(differences))
-
     run = _Run(
         config=config,
         out=out,
@@ -451,6 +445,12 @@ def _make(
             report.workers.setdefault(done.pid, []).append((done.rss_kb, done.peak_kb))
     if progress:
         progress("done", total, total)
+    # The translations of what was made are compared (after the render: the workers,
+    # or the live preview's first PDF, do not wait for it); the count is one line.
+    made = list({id(t.brochure): t.brochure for t in todo}.values())
+    differences = check.differences(check.check(made, config, order=columns)) if made else 0
+    if differences:
+        report.notes.append(check.summary_line(differences))
 
 
 def worker_pool(jobs: int, root: Path, budget: Budget | None = None) -> Pool:
