@@ -29,7 +29,9 @@ What is measured, all in one run, each figure beside its ratio and target:
    installed on first use (md2pdf into .work/peers-venv, pandoc with apt); one that cannot
    be had is reported as `skipped: <peer>: <reason>`.
 5. Bilingual cost: a side-by-side PDF's render time over the sum of its two
-   single-language PDFs' (same size), from the one-job build.
+   single-language PDFs' (same size), from the one-job build; the four worst are
+   rendered again (best of 3, CPU time in this process) and shown with their pages and
+   layouts (copyfitting), so that the worst figure is not one render's noise.
 6. Memory per worker of the all-cores builds: peak RSS, and RSS growth as the mean of the
    last k samples minus that of the first k (k = 10, or half the samples when fewer).
 7. `brochure --version` start-up time.
@@ -58,7 +60,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from brochure.build import Report
+    from brochure.build import Output, Report
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / ".work"
@@ -526,14 +528,17 @@ def stage_peers(ctx: Context) -> None:
         )
 
 
-def stage_bilingual(ctx: Context, one: Build) -> None:
-    section("5. Bilingual cost: side-by-side render time / its two single PDFs (jobs=1)")
+RETIME = 4  # the side-by-side PDFs with the worst ratios, timed again
+RETIME_RUNS = 3  # … this many times each (the best counts)
+
+
+def _bilingual_ratios(report: Report) -> list[tuple[float, Output]]:
+    """(side-by-side seconds / its two single-language PDFs' seconds, the side-by-side Output)."""
     seconds = {
-        (o.target.brochure.slug, o.target.langs, o.target.size): o.seconds
-        for o in one.report.outputs
+        (o.target.brochure.slug, o.target.langs, o.target.size): o.seconds for o in report.outputs
     }
-    by_size: dict[str, list[tuple[float, str]]] = {}
-    for o in one.report.outputs:
+    out: list[tuple[float, Output]] = []
+    for o in report.outputs:
         if o.target.layout != "bilingual":
             continue
         parts = [
@@ -541,32 +546,105 @@ def stage_bilingual(ctx: Context, one: Build) -> None:
         ]
         if any(p is None for p in parts):
             continue
-        singles = sum(p for p in parts if p is not None)
-        by_size.setdefault(o.target.size, []).append((o.seconds / singles, o.target.path.name))
-    every = [item for items in by_size.values() for item in items]
+        out.append((o.seconds / sum(p for p in parts if p is not None), o))
+    return out
+
+
+@dataclass
+class Retimed:
+    """One side-by-side PDF and its two single-language PDFs, each the best of a few renders."""
+
+    name: str
+    ratio: float
+    seconds: float  # the side-by-side PDF's CPU seconds
+    pages: int
+    layouts: int  # layouts made (more than 1: copyfitting tried tighter settings)
+    singles: list[tuple[float, int, int]]  # (CPU seconds, pages, layouts) per language
+
+
+def _retime(ctx: Context, bilingual: Output) -> Retimed:
+    """Render one brochure's three PDFs of a size again, `RETIME_RUNS` times in this process.
+
+    CPU time of this process (brochure's clock reads `time.process_time` meanwhile, as in
+    fit_cost.py), so that the other load on a shared machine does not count; the best run
+    of each PDF counts.
+    """
+    from unittest import mock
+
+    from brochure.build import build
+
+    target = bilingual.target
+    files = [p for p in ctx.pages if p.name.split(".")[0] == target.brochure.slug]
+    out = WORK / "bilingual-retime"
+    best: dict[tuple[str, ...], tuple[float, int, int]] = {}
+    for _ in range(RETIME_RUNS):
+        with mock.patch("time.perf_counter", time.process_time):
+            report = build(files, out, sizes=[target.size], jobs=1, force=True)
+        _check(report, f"timing {target.path.name} again")
+        for o in report.outputs:
+            if o.target.profile != target.profile:
+                continue
+            layouts = o.fitted.layouts if o.fitted else 1
+            if o.target.langs not in best or o.seconds < best[o.target.langs][0]:
+                best[o.target.langs] = (o.seconds, o.pages, layouts)
+    seconds, pages, layouts = best[target.langs]
+    singles = [best[(lang,)] for lang in target.langs]
+    return Retimed(
+        target.path.name,
+        seconds / sum(s for s, _, _ in singles),
+        seconds,
+        pages,
+        layouts,
+        singles,
+    )
+
+
+def stage_bilingual(ctx: Context, one: Build) -> None:
+    section("5. Bilingual cost: side-by-side render time / its two single PDFs (jobs=1)")
+    every = _bilingual_ratios(one.report)
     if not every:
         note("no bilingual PDFs with both single-language PDFs")
         ctx.results.add("bilingual / two singles (mean)", "n/a", "≤ 1.30", None)
         return
+    by_size: dict[str, list[float]] = {}
+    for ratio, o in every:
+        by_size.setdefault(o.target.size, []).append(ratio)
+    rows = [
+        [size, str(len(r)), f"{statistics.mean(r):.2f}", f"{min(r):.2f}", f"{max(r):.2f}"]
+        for size, r in [*sorted(by_size.items()), ("all", [r for r, _ in every])]
+    ]
+    print(table(["size", "PDFs", "mean", "best", "worst"], rows))
+    note("from the one-job full build: one render each, wall time")
+    # One render is noisy on a shared machine: the worst few are timed again, best of 3.
+    every.sort(key=lambda item: item[0], reverse=True)
+    again = [_retime(ctx, o) for _, o in every[:RETIME]]
     rows = []
-    for size, items in [*sorted(by_size.items()), ("all", every)]:
-        worst = max(items)
+    for r in sorted(again, key=lambda r: r.ratio, reverse=True):
+        (s1, p1, l1), (s2, p2, l2) = r.singles
         rows.append(
             [
-                size,
-                str(len(items)),
-                f"{statistics.mean(r for r, _ in items):.2f}",
-                f"{min(items)[0]:.2f}",
-                f"{worst[0]:.2f}",
-                worst[1],
+                r.name,
+                f"{r.ratio:.2f}",
+                f"{r.seconds:.2f} s, {r.pages} p, {r.layouts} layout(s)",
+                f"{s1:.2f} s, {p1} p, {l1}",
+                f"{s2:.2f} s, {p2} p, {l2}",
             ]
         )
-    print(table(["size", "PDFs", "mean", "best", "worst", "worst PDF"], rows, "lrrrrl"))
+    headers = ["worst by one render", "ratio", "side by side", "single", "single"]
+    print()
+    print(table(headers, rows, "lrlll"))
+    note(
+        f"timed again: best of {RETIME_RUNS} renders in this process, CPU seconds; p: pages, "
+        "layouts: more than one means copyfitting laid it out again"
+    )
     mean = statistics.mean(r for r, _ in every)
-    worst = max(every)
+    worst = max(again, key=lambda r: r.ratio)
     ctx.results.add("bilingual / two singles (mean)", f"{mean:.2f}", "≤ 1.30", mean <= 1.3)
     ctx.results.add(
-        "bilingual / two singles (worst)", f"{worst[0]:.2f} ({worst[1]})", "≤ 1.30", worst[0] <= 1.3
+        "bilingual / two singles (worst, best of 3)",
+        f"{worst.ratio:.2f} ({worst.name})",
+        "≤ 1.30",
+        worst.ratio <= 1.3,
     )
 
 
