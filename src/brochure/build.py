@@ -47,7 +47,7 @@ __all__ = ["Output", "Report", "Target", "build", "output_name", "plan"]
 
 CACHE_DIR = ".brochure-cache"  # prepared hero images, inside the output folder
 THUMBS_DIR = ".thumbs"  # the preview's page images, inside the output folder
-SMALL_RUN = 6  # PDFs: up to this many are made without starting worker processes
+SMALL_RUN = 1  # PDFs made in this process rather than by workers (make bench: break-even)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import booklet, color, fit, images, prepress, safety
+from . import color, fit, images, safety
 from .assets import builtin_dir
 from .atomic import write_atomic
 from .compose import Composer, Hero
@@ -316,10 +316,14 @@ def _make(
         if chosen is not None and chosen.hero < 1.0:
             _, hero = work.html(target, task.logo_url, created, chosen.hero)
     if profile.press and not task.pdf_a:
+        from . import prepress  # pikepdf: only for the print shop's PDFs
+
         data, problems = prepress.finish(data, cmyk, _brand_cmyk(task.config))
         warnings += _press_warnings(target, page.path, problems)
     if profile.imposed:
         try:
+            from . import booklet  # pypdf: only for booklets
+
             data, _ = booklet.impose(data)
         except ValueError as exc:
             raise RenderError(str(exc), path=page.path) from None
