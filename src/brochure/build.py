@@ -8,6 +8,7 @@ only `brochure.toml` and the command line stop a run (exit code 2).
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,12 @@ __all__ = ["Output", "Report", "Target", "build", "output_name", "plan"]
 
 CACHE_DIR = ".brochure-cache"  # prepared hero images, inside the output folder
 THUMBS_DIR = ".thumbs"  # the preview's page images, inside the output folder
-SMALL_RUN = 1  # PDFs made in this process rather than by workers (make bench: break-even)
+# Up to this many PDFs are made in this process rather than by new workers. From a cold
+# start (a command) the break-even is about 4 PDFs (benchmarks/edit_loop.py: 1 PDF 1.39 s
+# here against 1.70 s in workers, 4 PDFs 2.92 s against 3.04 s); a process whose renderer
+# is already warm (a script building twice) pays no import, only the pool's start.
+SMALL_RUN = 3
+WARM_SMALL_RUN = 12
 
 
 @dataclass(frozen=True)
@@ -362,7 +368,7 @@ def build(
     # Workers, when this run uses them, start now: they import WeasyPrint and read the
     # fonts while this process compares translations, dates the sources and plans tasks.
     own = None
-    if pool is None and todo and jobs > 1 and len(todo) > SMALL_RUN:
+    if pool is None and todo and jobs > 1 and len(todo) > _small_run():
         own = worker_pool(min(jobs, _task_count(todo, jobs)), config.root, budget)
         own.start()
     try:
@@ -456,6 +462,12 @@ def _make(
 def worker_pool(jobs: int, root: Path, budget: Budget | None = None) -> Pool:
     """Warm worker processes for the content folder `root`, reusable across runs."""
     return Pool(jobs, [root.resolve(), builtin_dir("styles")], budget)
+
+
+def _small_run() -> int:
+    """SMALL_RUN, or WARM_SMALL_RUN once this process has a warm renderer."""
+    worker = sys.modules.get(f"{__package__}.worker")
+    return WARM_SMALL_RUN if getattr(worker, "_RENDERER", None) is not None else SMALL_RUN
 
 
 def _task_count(todo: list[Target], jobs: int) -> int:
