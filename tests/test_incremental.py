@@ -79,7 +79,14 @@ def test_force_and_a_deleted_pdf(built: tuple[Path, Path]) -> None:
     assert _names([o.target.path for o in again.outputs]) == ["hair-mesotherapy.ru.a5.pdf"]
 
 
-def test_workers_make_the_same_pdfs_as_one_process(tmp_path: Path) -> None:
+def test_workers_make_the_same_pdfs_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brochure import build as build_module
+
+    # This process may already hold a warm renderer (other tests): workers all the same.
+    monkeypatch.setattr(build_module, "WARM_SMALL_RUN", 0)
+    monkeypatch.setattr(build_module, "SMALL_RUN", 0)
     root = make_content(tmp_path / "content")
     for extra in ("botox", "peeling", "laser"):
         for lang, title in (("en", extra.title()), ("ru", "Процедура")):
