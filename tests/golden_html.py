@@ -13,10 +13,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from brochure import __version__, images, safety, sources
+from brochure import __version__, images, plan, sources
 from brochure.compose import Composer, MemoryStore
 from brochure.config import CONFIG_NAME, load_config
-from brochure.plan import Target, bilingual_order
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden"
@@ -53,12 +52,11 @@ def compose(case: Case) -> str:
         collection.site.root, sources.config_folder(collection.site, [folder]) / CONFIG_NAME
     )
     brochure = next(b for b in collection.brochures if b.slug == case.slug)
-    assert bilingual_order(config, collection.site)  # the same order a build uses
+    assert plan.bilingual_order(config, collection.site)  # the same order a build uses
     heroes: dict[str, Path | None] = {}
     for lang, page in brochure.pages.items():
         heroes[lang] = images.locate_hero(page)[0] if page.hero else None
-    logo = config.clinic.logo
-    logo_url = safety.content_url(logo, config.root) if logo and logo.is_file() else None
+    logo_url = plan.logo_url(config)
     composer = Composer(
         brochure,
         config,
@@ -67,7 +65,7 @@ def compose(case: Case) -> str:
         titles={str(p.path.resolve()): p.title for p in collection.pages},
     )
     layout = "single" if len(case.langs) == 1 else "bilingual"
-    target = Target(brochure, case.langs, case.size, layout, Path("unused.pdf"), case.profile)
+    target = plan.Target(brochure, case.langs, case.size, layout, Path("unused.pdf"), case.profile)
     html, _ = composer.html(target, logo_url, CREATED)
     return html.replace(__version__, "VERSION")
 

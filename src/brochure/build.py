@@ -7,6 +7,7 @@ only `brochure.toml` and the command line stop a run (exit code 2).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -36,6 +37,7 @@ from .plan import (
     dated_by,
     inputs,
     inside_output,
+    logo_url,
     output_name,
     plan,
 )
@@ -119,22 +121,20 @@ def _unknown_languages(brochures: list[Brochure]) -> list[BuildWarning]:
 
 
 def _logo_url(config: Config, report: Report) -> str | None:
-    """The logo's stable URL; a logo outside the content folder is never opened."""
-    logo = config.clinic.logo
-    if logo is None:
-        return None
-    if not safety.inside(logo, [config.root]) or not logo.is_file():
+    """The logo's stable URL; one outside the content folder is never opened (a warning)."""
+    url = logo_url(config)
+    if url is None and config.clinic.logo is not None:
         report.warn(
             [
                 BuildWarning(
-                    f"logo '{logo}' not found inside the content folder; brochures have no logo",
+                    f"logo '{config.clinic.logo}' not found inside the content folder; "
+                    "brochures have no logo",
                     path=config.path,
                     hint="check [clinic] logo in brochure.toml",
                 )
             ]
         )
-        return None
-    return safety.content_url(logo, config.root)
+    return url
 
 
 def _task_size(brochures: int, jobs: int) -> str:
@@ -367,18 +367,56 @@ def build(
 
     # Workers, when this run uses them, start now: they import WeasyPrint and read the
     # fonts while this process compares translations, dates the sources and plans tasks.
-    own = None
-    if pool is None and todo and jobs > 1 and len(todo) > _small_run():
-        own = worker_pool(min(jobs, _task_count(todo, jobs)), config.root, budget)
-        own.start()
-    try:
-        _make(
-            report, out, config, manifest, heroes, digests, todo, jobs, columns, pdf_a, html,
-            progress, own or pool, budget, on_output,
-        )  # fmt: skip
-    finally:
-        if own is not None:
-            own.close()
+    with contextlib.ExitStack() as stack:
+        if pool is None and todo and jobs > 1 and len(todo) > _small_run():
+            pool = stack.enter_context(
+                worker_pool(min(jobs, _task_count(todo, jobs)), config.root, budget)
+            )
+            pool.start()
+        run = _Run(
+            config=config,
+            out=out,
+            logo_url=_logo_url(config, report),
+            digests=digests,
+            dates=dates.source_dates(
+                config.root,
+                {t.path: dated_by(t, config, heroes[id(t.brochure)]) for t in todo},
+            ),
+            pdf_a=pdf_a,
+            html=html,
+            titles={str(p.path.resolve()): p.title for p in report.pages},
+        )
+        tasks = _tasks(todo, heroes, jobs, run) if todo else []
+        total = len(todo)
+        if todo:
+            for task, done in _run(tasks, progress, total, pool, budget):
+                for index, pages, size, seconds in done.outputs:
+                    target = task.targets[index]
+                    fitted = done.fitted.get(index)
+                    report.outputs.append(Output(target, pages, size, seconds, fitted))
+                    if on_output is not None:
+                        on_output(report.outputs[-1])
+                    manifest.record(target.path, digests[target.path], size)
+                    if fitted is not None:
+                        manifest.note(target.path, "fit", fitted.record())
+                if done.failure is not None and str(done.failure) not in map(str, report.failures):
+                    report.failures.append(done.failure)
+                if done.failure is not None:
+                    for target in task.targets:
+                        manifest.forget(target.path)
+                report.warn(done.warnings)
+                report.requested += done.requested
+                report.refused += done.refused
+                report.opened += done.opened
+                report.workers.setdefault(done.pid, []).append((done.rss_kb, done.peak_kb))
+        if progress:
+            progress("done", total, total)
+    # The translations of what was made are compared (after the render: the workers, or
+    # the live preview's first PDF, do not wait for it); the count is one line.
+    made = list({id(t.brochure): t.brochure for t in todo}.values())
+    differences = check.differences(check.check(made, config, order=columns)) if made else 0
+    if differences:
+        report.notes.append(check.summary_line(differences))
     catalogue.write(report, out, config, manifest)
     if report.outputs or manifest.path.exists():
         manifest.save()
@@ -393,70 +431,6 @@ def build(
     ]
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _make(
-    report: Report,
-    out: Path,
-    config: Config,
-    manifest: Manifest,
-    heroes: dict[int, dict[str, Path | None]],
-    digests: dict[Path, str],
-    todo: list[Target],
-    jobs: int,
-    columns: Sequence[str],
-    pdf_a: bool,
-    html: bool,
-    progress: Progress | None,
-    pool: Pool | None,
-    budget: Budget | None,
-    on_output: Callable[[Output], None] | None,
-) -> None:
-    """Make the PDFs of `todo` (in `pool`, else in this process) and record them."""
-    run = _Run(
-        config=config,
-        out=out,
-        logo_url=_logo_url(config, report),
-        digests=digests,
-        dates=dates.source_dates(
-            config.root,
-            {t.path: dated_by(t, config, heroes[id(t.brochure)]) for t in todo},
-        ),
-        pdf_a=pdf_a,
-        html=html,
-        titles={str(p.path.resolve()): p.title for p in report.pages},
-    )
-    tasks = _tasks(todo, heroes, jobs, run) if todo else []
-    total = len(todo)
-    if todo:
-        for task, done in _run(tasks, progress, total, pool, budget):
-            for index, pages, size, seconds in done.outputs:
-                target = task.targets[index]
-                fitted = done.fitted.get(index)
-                report.outputs.append(Output(target, pages, size, seconds, fitted))
-                if on_output is not None:
-                    on_output(report.outputs[-1])
-                manifest.record(target.path, digests[target.path], size)
-                if fitted is not None:
-                    manifest.note(target.path, "fit", fitted.record())
-            if done.failure is not None and str(done.failure) not in map(str, report.failures):
-                report.failures.append(done.failure)
-            if done.failure is not None:
-                for target in task.targets:
-                    manifest.forget(target.path)
-            report.warn(done.warnings)
-            report.requested += done.requested
-            report.refused += done.refused
-            report.opened += done.opened
-            report.workers.setdefault(done.pid, []).append((done.rss_kb, done.peak_kb))
-    if progress:
-        progress("done", total, total)
-    # The translations of what was made are compared (after the render: the workers,
-    # or the live preview's first PDF, do not wait for it); the count is one line.
-    made = list({id(t.brochure): t.brochure for t in todo}.values())
-    differences = check.differences(check.check(made, config, order=columns)) if made else 0
-    if differences:
-        report.notes.append(check.summary_line(differences))
 
 
 def worker_pool(jobs: int, root: Path, budget: Budget | None = None) -> Pool:

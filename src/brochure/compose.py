@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from . import __version__, align, color, fonts, images, languages, links, markdown, qr, typography
+from . import (
+    __version__,
+    align,
+    color,
+    fonts,
+    images,
+    languages,
+    links,
+    markdown,
+    qr,
+    typography,
+)
 from .config import Clinic, Config
 from .content import Brochure, Page
 from .errors import BuildWarning, ImageError

@@ -158,3 +158,12 @@ def inputs(
         if hero is not None:
             files.append(hero)
     return files + shared
+
+
+def logo_url(config: Config) -> str | None:
+    """The clinic's logo for the templates: its stable URL, only when it is a file inside
+    the content folder (None otherwise, and nothing is opened)."""
+    logo = config.clinic.logo
+    if logo is None or not safety.inside(logo, [config.root]) or not logo.is_file():
+        return None
+    return safety.content_url(logo, config.root)
