@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -13,6 +14,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from brochure.build import Report, build
+
+# No test leaves a warm renderer behind unless it starts one itself (tests/test_warm.py).
+os.environ["BROCHURE_WARM"] = "off"
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import catalogue, check, content, dates, fit, images, safety, sources
 from .assets import builtin_dir
@@ -45,6 +46,9 @@ from .pool import Budget, Pool, Watch
 from .profiles import PROFILES
 from .sources import Site, Skipped
 from .tasks import Done, Task
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["Output", "Report", "Target", "build", "output_name", "plan"]
 
@@ -276,6 +280,7 @@ def build(
     budget: Budget | None = None,
     first: Callable[[Target], bool] | None = None,
     on_output: Callable[[Output], None] | None = None,
+    keep_warm: bool = False,
 ) -> Report:
     """Build every brochure found under `paths` into `out`.
 
@@ -285,7 +290,9 @@ def build(
     `jobs` > 1 renders in that many warm worker processes (or in `pool`). Each
     document is held to `budget`. `html` also writes each PDF's HTML beside it.
     Targets for which `first` is true are made before the others; `on_output` is
-    called as each PDF is written (the live preview shows it at once).
+    called as each PDF is written (the live preview shows it at once). `keep_warm` hands
+    a small run to the warm renderer a person's earlier run left (`warm.py`), and leaves
+    one when there was none.
     """
     started = time.perf_counter()
     safety.JOURNAL.clear()
@@ -368,6 +375,13 @@ def build(
     # Workers, when this run uses them, start now: they import WeasyPrint and read the
     # fonts while this process compares translations, dates the sources and plans tasks.
     with contextlib.ExitStack() as stack:
+        attached = None
+        if pool is None and todo and keep_warm and len(todo) <= WARM_SMALL_RUN and not _warm():
+            from . import warm
+
+            wanted = warm.addresses(min(jobs, warm.RENDERERS, len(todo)))
+            attached = warm.attach(_allowed(config.root), budget or Budget(), wanted)
+            pool = stack.enter_context(attached) if attached is not None else None
         if pool is None and todo and jobs > 1 and len(todo) > _small_run():
             pool = stack.enter_context(
                 worker_pool(min(jobs, _task_count(todo, jobs)), config.root, budget)
@@ -388,6 +402,8 @@ def build(
         )
         tasks = _tasks(todo, heroes, jobs, run) if todo else []
         total = len(todo)
+        made = list({id(t.brochure): t.brochure for t in todo}.values())
+        aside = _aside(stack, made, config, list(columns)) if made and pool is not None else None
         if todo:
             for task, done in _run(tasks, progress, total, pool, budget):
                 for index, pages, size, seconds in done.outputs:
@@ -411,10 +427,12 @@ def build(
                 report.workers.setdefault(done.pid, []).append((done.rss_kb, done.peak_kb))
         if progress:
             progress("done", total, total)
-    # The translations of what was made are compared (after the render: the workers, or
-    # the live preview's first PDF, do not wait for it); the count is one line.
-    made = list({id(t.brochure): t.brochure for t in todo}.values())
-    differences = check.differences(check.check(made, config, order=columns)) if made else 0
+    # The translations of what was made are compared while other processes render, or
+    # after this one has (the live preview's first PDF does not wait); one line.
+    if aside is not None:
+        differences = aside.result()
+    else:
+        differences = check.differences(check.check(made, config, order=columns)) if made else 0
     if differences:
         report.notes.append(check.summary_line(differences))
     catalogue.write(report, out, config, manifest)
@@ -429,19 +447,49 @@ def build(
         for o in report.outputs
         if o.fitted and o.fitted.note
     ]
+    if keep_warm and todo:
+        from . import warm
+
+        # For the next run (this one is over): one per core, those not running already.
+        warm.spawn(config.root, warm.addresses(min(jobs, warm.RENDERERS)))
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _aside(
+    stack: contextlib.ExitStack, made: list[Brochure], config: Config, columns: list[str]
+) -> Future[int]:
+    """While other processes render, this one compares the translations of what they
+    make and gets the catalogue's libraries ready; the number of differences comes back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work() -> int:
+        catalogue.prepare(config.root)
+        return check.differences(check.check(made, config, order=columns))
+
+    executor = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="brochure-aside"))
+    return executor.submit(work)
+
+
+def _allowed(root: Path) -> list[Path]:
+    """What a renderer may read: the content folder and brochure's styles."""
+    return [root.resolve(), builtin_dir("styles")]
+
+
 def worker_pool(jobs: int, root: Path, budget: Budget | None = None) -> Pool:
     """Warm worker processes for the content folder `root`, reusable across runs."""
-    return Pool(jobs, [root.resolve(), builtin_dir("styles")], budget)
+    return Pool(jobs, _allowed(root), budget)
+
+
+def _warm() -> bool:
+    """Whether this process has a warm renderer (it has made a PDF)."""
+    worker = sys.modules.get(f"{__package__}.worker")
+    return getattr(worker, "_RENDERER", None) is not None
 
 
 def _small_run() -> int:
     """SMALL_RUN, or WARM_SMALL_RUN once this process has a warm renderer."""
-    worker = sys.modules.get(f"{__package__}.worker")
-    return WARM_SMALL_RUN if getattr(worker, "_RENDERER", None) is not None else SMALL_RUN
+    return WARM_SMALL_RUN if _warm() else SMALL_RUN
 
 
 def _task_count(todo: list[Target], jobs: int) -> int:

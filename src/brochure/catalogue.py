@@ -474,6 +474,19 @@ def thumbnail(pdf: Path) -> bytes:
     return buffer.getvalue()
 
 
+def prepare(root: Path) -> None:
+    """Import what drawing thumbnails and the page takes, and compile the page's template,
+    ahead of time (a run does this while other processes render its PDFs). Problems are
+    left for `write` to report."""
+    import pypdfium2  # noqa: F401
+    from PIL import Image, WebPImagePlugin  # noqa: F401
+
+    from .templating import environment
+
+    with contextlib.suppress(Exception):
+        environment(root).get_template(TEMPLATE)
+
+
 def _image_size(path: Path, manifest: Manifest) -> tuple[int, int]:
     """A thumbnail's size in pixels, read once and kept in the manifest (it is named by
     the PDF's digest: another PDF, another name)."""

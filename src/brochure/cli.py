@@ -212,6 +212,7 @@ def build(
     quiet: bool,
 ) -> None:
     """Build brochures from PATHS (files or folders; default: content/)."""
+    from . import warm
     from .build import build as run
 
     console = _console()
@@ -230,6 +231,7 @@ def build(
                 html=html,
                 profiles=profiles or None,
                 pdf_a=pdf_a,
+                keep_warm=warm.wanted(),
             )
     except ConfigError as exc:
         _say(err, str(exc), "red")

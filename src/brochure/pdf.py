@@ -174,6 +174,8 @@ class Renderer:
                 ) from None
             root = self.allowed[0]
             base = safety.content_url(path, root) if safety.inside(path, [root]) else None
+            for old in [k for k in self._css if k[0] == key[0]]:
+                del self._css[old]  # an earlier version of the file (a process that stays)
             self._css[key] = CSS(
                 string=text,
                 base_url=base or key[0].as_uri(),

@@ -149,28 +149,39 @@ def _worker_main(
     from . import worker
 
     worker.warm_up(allowed, parent, warm)
-    run = work or worker.run
     with Watch(budget) as watch:
-        watch.on_document = lambda: conn.send(("begin", 0))  # the pool's clock starts too
-        while True:
-            try:
-                task = conn.recv()
-            except (EOFError, OSError):
-                return
-            if task is None:
-                return
+        serve_tasks(conn, work or worker.run, watch)
 
-            def started(target: Target, task: Task = task) -> None:
-                conn.send(("start", task.targets.index(target)))
 
-            done = run(task, started, watch)
-            watch.idle()
-            try:
-                conn.send(("done", done))
-            except (OSError, ValueError):
-                return
-            if done.replace:
-                return  # a render stopped half-way: a fresh process takes over
+def serve_tasks(conn: Connection, run: Work, watch: Watch) -> bool:
+    """Run the tasks received on `conn`, one at a time, until told to stop or the other
+    end is gone; False when this process should end (a render was stopped half-way and
+    may have left its caches in any state)."""
+
+    def say(message: tuple[str, object]) -> None:
+        with contextlib.suppress(OSError, ValueError):  # the other end gone: see recv
+            conn.send(message)
+
+    watch.on_document = lambda: say(("begin", 0))  # the pool's clock starts too
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return True
+        if task is None:
+            return True
+
+        def started(target: Target, task: Task = task) -> None:
+            say(("start", task.targets.index(target)))
+
+        done = run(task, started, watch)
+        watch.idle()
+        try:
+            conn.send(("done", done))
+        except (OSError, ValueError):
+            return not done.replace
+        if done.replace:
+            return False
 
 
 class _Worker:
@@ -197,6 +208,49 @@ class _Worker:
             self.process.join(timeout=5)
         with contextlib.suppress(OSError):
             self.conn.close()
+
+
+class _Process:
+    """A render process this run did not start (`warm.py`), watched through a pidfd: what
+    the pool reads of a `multiprocessing.Process`."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.sentinel = os.pidfd_open(pid)
+        self.exitcode: int | None = None
+
+    def is_alive(self) -> bool:
+        if self.exitcode is None and wait([self.sentinel], timeout=0):
+            self.exitcode = 0  # not its parent: how it ended is not known here
+        return self.exitcode is None
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            signal.pidfd_send_signal(self.sentinel, signal.SIGKILL)
+
+    def join(self, timeout: float | None = None) -> None:
+        wait([self.sentinel], timeout=timeout)
+        self.is_alive()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.sentinel)
+
+
+class _Attached(_Worker):
+    """A warm render process that outlives the run: told the run is over, never waited for;
+    killed only when stuck or over its budget, as any worker."""
+
+    def stop(self, kill: bool = False) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            if kill:
+                self.process.kill()
+                self.process.join(timeout=5)
+            else:
+                self.conn.send(None)
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        self.process.close()
 
 
 class Pool:
@@ -234,6 +288,11 @@ class Pool:
         """Start every worker now (they warm up in the background), not at the first task."""
         while len(self.workers) < self.jobs:
             self._spawn()
+
+    def attach(self, conn: Connection, pid: int) -> None:
+        """Take a warm render process that is already running (`warm.py`) as a worker; if
+        it goes, a worker of this pool takes its place."""
+        self.workers.append(_Attached(_Process(pid), conn))
 
     def _spawn(self) -> _Worker:
         mine, theirs = self.context.Pipe()

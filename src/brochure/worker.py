@@ -10,6 +10,7 @@ or a bug, fails that brochure alone with one line; a bug keeps its traceback for
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import html as htmllib
 import mimetypes
@@ -71,6 +72,24 @@ def warm_up(allowed: list[Path], parent: int | None = None, fonts: bool = True) 
         renderer(allowed)
     if parent is not None:
         threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
+
+
+def rehearse(root: Path) -> None:
+    """Lay out a few lines in every size and layout, so that the first real document finds
+    the stylesheets parsed, the fonts loaded and the templates compiled (the warm renderer,
+    `warm.py`, does this while nobody waits)."""
+    from .templating import environment
+
+    warm = renderer([root, builtin_dir("styles")])
+    for name in ("single.html.j2", "bilingual.html.j2"):
+        with contextlib.suppress(Exception):  # a broken override is reported by the run
+            environment(root.resolve()).get_template(name)
+    text = "<h1>Brochure</h1><p>Services, prices and contacts. Услуги, цены и контакты.</p>"
+    html = f"<!doctype html><html><body><main>{text * 3}</main></body></html>"
+    for size in SIZES:
+        for layout in ("single", "bilingual"):
+            with contextlib.suppress(Exception):
+                warm.layout(html, root, stylesheets(root, size, layout), trial=True)
 
 
 def _orphan_watch(parent: int) -> None:
