@@ -523,6 +523,7 @@ def _run(
         return
     from . import worker  # only here: a run in workers never imports WeasyPrint
 
+    collect = len(tasks) > WARM_SMALL_RUN  # many in a row: memory kept flat, as in a worker
     with Watch(budget or Budget()) as watch:
         for task in tasks:
-            yield task, worker.run(task, lambda target: started(target.path.name), watch)
+            yield task, worker.run(task, lambda t: started(t.path.name), watch, collect)
