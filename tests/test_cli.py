@@ -205,3 +205,31 @@ def test_messages_are_never_read_as_markup(tmp_path: Path) -> None:
         " beside the page, in an images/ folder beside it, or in the content folder's images/"
     ]
     assert root.is_dir()
+
+
+def test_languages_of_many_brochures_fit_one_short_line(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from brochure.build import Report
+    from brochure.cli import _summary
+
+    def brochure(slug: str, *langs: tuple[str, str]) -> SimpleNamespace:
+        pages = {lang: SimpleNamespace(lang=lang, lang_source=how) for lang, how in langs}
+        return SimpleNamespace(slug=slug, pages=pages)
+
+    report = Report(root=tmp_path)
+    names = [("ru", "file name"), ("en", "file name")]
+    report.brochures = [brochure(f"page-{i}", *names) for i in range(40)]  # type: ignore[misc]
+    report.brochures += [  # type: ignore[list-item]
+        brochure("about", ("en", "folder"), ("kk", "folder")),
+        brochure("prices", ("kk", "folder"), ("en", "folder")),
+    ]
+    console = Console(record=True, width=300)
+    _summary(report, console, console)
+    lines = console.export_text().splitlines()
+    assert lines[0] == (
+        "languages: 40 brochures: en (file name) ru (file name); "
+        "about, prices: en (folder) kk (folder)"
+    )

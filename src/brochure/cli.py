@@ -105,9 +105,16 @@ def _summary(report: Report, console: Console, err: Console, debug: bool = False
         if debug and failure.details:
             _say(err, failure.details.rstrip())
         _say(err, str(failure), "red")
-    langs = ", ".join(
-        f"{b.slug}: " + " ".join(f"{p.lang} ({p.lang_source})" for p in b.pages.values())
-        for b in report.brochures
+    # Brochures whose languages were found the same way share one entry: a site of many
+    # pages gets a line, not a page of them.
+    found_as: dict[str, list[str]] = {}
+    for brochure in report.brochures:
+        pages = sorted(brochure.pages.values(), key=lambda p: p.lang)
+        key = " ".join(f"{p.lang} ({p.lang_source})" for p in pages)
+        found_as.setdefault(key, []).append(brochure.slug)
+    langs = "; ".join(
+        f"{', '.join(slugs) if len(slugs) <= 3 else f'{len(slugs)} brochures'}: {key}"
+        for key, slugs in found_as.items()
     )
     size = sum(o.bytes for o in report.outputs)
     reasons: dict[str, list[str]] = {}
