@@ -53,6 +53,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -188,14 +189,20 @@ def _pdf_times(out: Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
 
 
-def cli_build(root: Path, out: Path, what: str) -> tuple[float, int]:
-    """`brochure build ROOT --out OUT -q` as a subprocess: (wall seconds, PDFs written)."""
+def cli_build(root: Path, out: Path, what: str, warm: Path | None = None) -> tuple[float, int]:
+    """`brochure build ROOT --out OUT -q` as a subprocess: (wall seconds, PDFs written).
+    With `warm` (a private runtime folder), as a person at a terminal runs it: warm
+    renderers are used and left (`BROCHURE_WARM=on`); otherwise, as a script, without."""
     before = _pdf_times(out)
+    env = {**os.environ, "BROCHURE_WARM": "off"}
+    if warm is not None:
+        env.update(BROCHURE_WARM="on", XDG_RUNTIME_DIR=str(warm))
     started = time.perf_counter()
     done = subprocess.run(
         [*brochure_command(), "build", str(root), "--out", str(out), "-q"],
         capture_output=True,
         text=True,
+        env=env,
     )
     wall = time.perf_counter() - started
     if done.returncode != 0:
@@ -332,8 +339,8 @@ def stage_floor(ctx: Context, one: Build, every: Build, html_dir: Path) -> None:
     ctx.results.add(
         f"full build jobs={ctx.jobs} / floor",
         f"{ratio:.2f} ({secs(every.wall)} / {secs(floor)})",
-        "≤ 0.60",
-        ratio <= 0.6,
+        "≤ 0.40",  # issue 17 keeps it at 0.4 (an earlier issue asked 0.6)
+        ratio <= 0.4,
     )
 
 
@@ -370,12 +377,31 @@ def stage_rebuild(ctx: Context, one: Build, every: Build) -> None:
         build = build_once(ctx.root, out, ctx.jobs, force=False, fresh=False, what="rebuild")
         touched = {o.target.path for o in build.report.outputs}
         api_touch.append(build.wall)
-    cli_touch: list[float] = []
+    cli_cold: list[float] = []
     cli_written = 0
     for run in range(ctx.repeat):
         _append_sentence(page, ctx.repeat + run)
         wall, cli_written = cli_build(ctx.root, out, "CLI rebuild after touching a page")
-        cli_touch.append(wall)
+        cli_cold.append(wall)
+    # As a person at a terminal: a run leaves warm renderers (warm.py), which warm up while
+    # the person edits (waited for here); the measured runs hand them their PDFs.
+    from brochure import warm
+
+    cli_touch: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-", dir="/tmp") as runtime:
+        (Path(runtime) / "brochure").mkdir(mode=0o700)
+        _append_sentence(page, 2 * ctx.repeat)
+        cli_build(ctx.root, out, "CLI rebuild leaving warm renderers", Path(runtime))
+        sockets = sorted((Path(runtime) / "brochure").glob("*.sock"))
+        ready = [warm.running(path, wait=120) for path in sockets]
+        note(f"warm renderers left by a run: {len(sockets)}, ready: {sum(1 for r in ready if r)}")
+        for run in range(ctx.repeat):
+            _append_sentence(page, 2 * ctx.repeat + 1 + run)
+            wall, cli_written = cli_build(
+                ctx.root, out, "CLI rebuild after touching a page", Path(runtime)
+            )
+            cli_touch.append(wall)
+        warm.stop(sockets)
     # Their render time without competition for the cores: Output.seconds of the jobs=1 build
     # (the all-cores build's figures are inflated by the other worker; shown for reference).
     names = {p.name for p in touched}
@@ -393,7 +419,8 @@ def stage_rebuild(ctx: Context, one: Build, every: Build) -> None:
         ("nothing changed, API", api_same),
         ("nothing changed, CLI", cli_same),
         ("one page touched, API", api_touch),
-        ("one page touched, CLI", cli_touch),
+        ("one page touched, CLI, warm renderers", cli_touch),
+        ("one page touched, CLI, none (a script)", cli_cold),
     ):
         best = min(values)
         rows.append([label, runs(values), secs(best), f"{best / full:.1%}"])
@@ -407,7 +434,7 @@ def stage_rebuild(ctx: Context, one: Build, every: Build) -> None:
             "≤ 3% and < 0.5 s",
             best <= 0.03 * full and best < 0.5,
         )
-    for label, values in (("API", api_touch), ("CLI", cli_touch)):
+    for label, values in (("API", api_touch), ("CLI, warm renderers", cli_touch)):
         best = min(values)
         ctx.results.add(
             f"rebuild, one page touched ({label})",

@@ -378,3 +378,15 @@ def test_the_command_keeps_a_renderer_warm_for_a_person_only(
     assert CliRunner().invoke(main, [*command, "--size", "a4", "-j", "1"]).exit_code == 0
     assert asked == [False, True]
     assert spawned == [root]
+
+
+def test_no_renderer_where_a_process_cannot_be_watched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without Linux's pidfd (macOS, a kernel before 5.3) a run could not watch a renderer
+    # it did not start: none is used or left, even when asked for.
+    monkeypatch.setattr(warm, "_supported", lambda: False)
+    monkeypatch.setenv("BROCHURE_WARM", "on")
+    assert not warm.wanted()
+    assert warm.spawn(tmp_path, [tmp_path / "r.sock"]) == []
+    assert warm.attach([tmp_path], Budget(), [tmp_path / "r.sock"]) is None

@@ -403,7 +403,10 @@ def build(
         tasks = _tasks(todo, heroes, jobs, run) if todo else []
         total = len(todo)
         made = list({id(t.brochure): t.brochure for t in todo}.values())
-        aside = _aside(stack, made, config, list(columns)) if made and pool is not None else None
+        # (Not for the live preview, whose first PDF comes before anything else.)
+        aside = None
+        if made and pool is not None and first is None:
+            aside = _aside(stack, made, config, list(columns))
         if todo:
             for task, done in _run(tasks, progress, total, pool, budget):
                 for index, pages, size, seconds in done.outputs:

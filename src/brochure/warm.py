@@ -24,6 +24,7 @@ same user. It is never used in CI (`CI` set) or when `BROCHURE_WARM=off`;
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import queue
@@ -51,7 +52,11 @@ _spawned: list[int] = []  # renderers this process started (reaped once they end
 
 
 def wanted(stream: TextIO | None = None) -> bool:
-    """Whether a run should use (and leave) a warm renderer: a person at a terminal."""
+    """Whether a run should use (and leave) a warm renderer: a person at a terminal, on a
+    system that can watch a process it did not start (Linux's pidfd) and tell who is at
+    the other end of a socket (SO_PEERCRED)."""
+    if not _supported():
+        return False
     setting = os.environ.get("BROCHURE_WARM", "").strip().lower()
     if setting in _OFF:
         return False
@@ -64,6 +69,17 @@ def wanted(stream: TextIO | None = None) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+@functools.cache
+def _supported() -> bool:
+    if not hasattr(os, "pidfd_open") or not hasattr(socket, "SO_PEERCRED"):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:  # a kernel older than 5.3
+        return False
+    return True
 
 
 def folder() -> Path | None:
@@ -132,7 +148,7 @@ def attach(allowed: list[Path], budget: Budget, paths: list[Path]) -> Pool | Non
     """A pool whose workers are the warm renderers at `paths` that are free; None when
     there is none, and the run renders as it would without them. `allowed` and `budget`
     are the pool's, for a worker that takes a renderer's place."""
-    if not hasattr(os, "pidfd_open"):
+    if not _supported():
         return None
     asked: list[Connection] = []
     for path in paths:
@@ -209,6 +225,8 @@ def spawn(root: Path, paths: list[Path], idle: float | None = None) -> list[int]
     """Start a warm renderer at each of `paths` where none listens, in the background, in
     its own session, with nothing of this process's terminal or pipes, warmed up for the
     content folder `root`; each ends by itself (see the module's docstring)."""
+    if not _supported():
+        return []
     for pid in list(_spawned):  # renderers started earlier that have ended
         try:
             ended = os.waitpid(pid, os.WNOHANG)[0] != 0
