@@ -1,24 +1,26 @@
-"""A warm renderer that outlives the command, for the edit loop.
+"""Warm renderers that outlive the command, for the edit loop.
 
 A person editing a page saves and runs `brochure build` again and again. A fresh command
-pays WeasyPrint's import, the fonts and a first, cold layout before its first PDF: about
-three times what the few PDFs of one page take to render. So `brochure build`, run by a
-person at a terminal, leaves one render process behind when it has made something, and
-the next run hands its PDFs to it (when they are few: `build.WARM_SMALL_RUN`); a bigger
-run starts its own workers as before.
+pays WeasyPrint's import, the fonts and a first, cold layout before its first PDF: more than
+the four PDFs of one page take to render. So `brochure build`, run by a person at a
+terminal, leaves render processes behind when it has made something, one per core (up to
+`RENDERERS`), and the next run hands them its PDFs (when they are few:
+`build.WARM_SMALL_RUN`); a bigger run starts its own workers as before.
 
-The process renders what it is sent exactly as a pool worker does (`pool.serve_tasks`),
-one run at a time (a second run at the same moment renders its own), and ends by itself
-after `IDLE_SECONDS` without work, when its socket is removed, or when a render was
-stopped half-way. The run watches it from outside as it watches its workers: stuck or over
-the memory budget, it is killed and a worker of the run takes over.
+Each process renders what it is sent exactly as a pool worker does (`pool.serve_tasks`),
+one run at a time (a run that finds it busy renders without it), and ends by itself after
+`IDLE_SECONDS` without work, when its socket is removed, after a render stopped half-way or
+once grown past half the memory budget. The run watches it from outside as it watches its
+workers: stuck or over the memory budget, it is killed and a worker of the run takes over.
 
-Where it lives: a socket in a folder only this user can enter (`$XDG_RUNTIME_DIR/brochure`,
+Where they live: sockets in a folder only this user can enter (`$XDG_RUNTIME_DIR/brochure`,
 else `/tmp/brochure-<uid>`, refused unless it is ours with mode 0700), named after a digest
-of brochure's code, the interpreter and the environment the fonts depend on, so that a
-changed brochure never renders with old code. Both ends check that the other runs as the
-same user. It is never used in CI (`CI` set) or when `BROCHURE_WARM=off`;
-`BROCHURE_WARM=on` uses it without a terminal (a script, `make bench`).
+of brochure's code and assets, the interpreter and the environment the fonts depend on, so
+that a changed brochure never renders with old code. Both ends check that the other runs as
+the same user. They are never used in CI (`CI` set), without a terminal, or when
+`BROCHURE_WARM=off`; `BROCHURE_WARM=on` uses them without a terminal (a script, `make bench`).
+Linux only (a pidfd watches a process this one did not start); elsewhere runs render as
+before.
 """
 
 from __future__ import annotations
@@ -342,7 +344,7 @@ class _Renderer:
                     conn.send(("busy", os.getpid()))
                     conn.close()
                     continue
-            except (OSError, EOFError, ValueError, TypeError):
+            except Exception:  # anything unreadable: that run renders without it
                 conn.close()
                 continue
             self.runs.put((conn, cwd, budget))
