@@ -85,14 +85,19 @@ def renderer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warm]:
     root = make_content(base / "content")
     reference = base / "reference"
     build([root], reference, layouts=("single",), sizes=("a5",), jobs=1)
+    scratch = base / "tmp"  # the renderers' temporary folder: their rehearsal goes there
+    scratch.mkdir()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_RUNTIME_DIR", str(runtime))
+        patch.setenv("TMPDIR", str(scratch))
         paths = warm.addresses(2)
         assert [p.parent for p in paths] == [runtime / "brochure"] * 2
-        pids = warm.spawn(root, paths, idle=300)
+        pages = sorted(root.glob("*.txt"))  # rehearsing with the seed's brochure
+        pids = warm.spawn(root, paths, idle=300, pages=pages)
         assert len(pids) == 2
     try:
         assert [warm.running(p, wait=120) for p in paths] == pids
+        assert not list(scratch.glob("brochure-*"))  # the rehearsal left nothing behind
         yield Warm(runtime, paths, pids, root, reference)
     finally:
         for pid in pids:

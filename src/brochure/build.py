@@ -453,8 +453,10 @@ def build(
     if keep_warm and todo:
         from . import warm
 
-        # For the next run (this one is over): one per core, those not running already.
-        warm.spawn(config.root, warm.addresses(min(jobs, warm.RENDERERS)))
+        # For the next run (this one is over): one per core, those not running already,
+        # each rehearsing with a brochure this run made (likely the one being edited).
+        rehearsal = [page.path for page in made[0].pages.values()] if made else []
+        warm.spawn(config.root, warm.addresses(min(jobs, warm.RENDERERS)), pages=rehearsal)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -36,6 +36,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -223,10 +224,13 @@ def running(path: Path, wait: float = 0.0) -> int | None:
         time.sleep(0.1)
 
 
-def spawn(root: Path, paths: list[Path], idle: float | None = None) -> list[int]:
+def spawn(
+    root: Path, paths: list[Path], idle: float | None = None, pages: Sequence[Path] = ()
+) -> list[int]:
     """Start a warm renderer at each of `paths` where none listens, in the background, in
     its own session, with nothing of this process's terminal or pipes, warmed up for the
-    content folder `root`; each ends by itself (see the module's docstring)."""
+    content folder `root` by making the brochure of `pages` once (the one the person is
+    editing); each ends by itself (see the module's docstring)."""
     if not _supported():
         return []
     for pid in list(_spawned):  # renderers started earlier that have ended
@@ -250,7 +254,15 @@ def spawn(root: Path, paths: list[Path], idle: float | None = None) -> list[int]
         try:
             pid = os.posix_spawn(
                 sys.executable,
-                [sys.executable, "-m", "brochure.warm", str(path), str(idle), str(root.resolve())],
+                [
+                    sys.executable,
+                    "-m",
+                    "brochure.warm",
+                    str(path),
+                    str(idle),
+                    str(root.resolve()),
+                    *(str(page.resolve()) for page in pages),
+                ],
                 env,
                 file_actions=[
                     (os.POSIX_SPAWN_OPEN, 0, null, os.O_RDONLY, 0),
@@ -391,10 +403,31 @@ class _Renderer:
         self.sock.close()
 
 
+def _rehearse(root: Path, pages: list[Path]) -> None:
+    """Make a brochure of the content folder once, into a folder that is then deleted, so
+    that the first run finds everything its PDFs need ready: the pages' languages
+    (hyphenation), Markdown, the QR code, the templates, fonts and stylesheets, fitting,
+    the PDF writer. Without pages, a few lines laid out in every size and layout."""
+    import tempfile
+
+    from . import worker
+    from .build import build
+
+    worker.rehearse(root)
+    if not pages:
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="brochure-rehearsal-") as scratch,
+        contextlib.suppress(Exception),  # a page that fails fails again in a real run
+    ):
+        build(pages, Path(scratch), jobs=1, force=True)
+
+
 def main(argv: list[str]) -> int:
-    """`python -m brochure.warm SOCKET IDLE ROOT`: listen, warm up for the content folder
-    ROOT, render until idle."""
+    """`python -m brochure.warm SOCKET IDLE ROOT [PAGE...]`: listen, warm up for the
+    content folder ROOT (rehearsing with the brochure of PAGEs), render until idle."""
     path, idle, root = Path(argv[0]), float(argv[1]), Path(argv[2])
+    pages = [Path(arg) for arg in argv[3:]]
     os.chdir("/")
     sock = _bind(path)
     if sock is None:
@@ -405,7 +438,7 @@ def main(argv: list[str]) -> int:
         from .assets import builtin_dir
 
         worker.warm_up([root, builtin_dir("styles")], fonts=True)
-        worker.rehearse(root)
+        _rehearse(root, pages)
         renderer.serve()
     finally:
         renderer.close()
