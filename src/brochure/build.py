@@ -291,8 +291,8 @@ def build(
     document is held to `budget`. `html` also writes each PDF's HTML beside it.
     Targets for which `first` is true are made before the others; `on_output` is
     called as each PDF is written (the live preview shows it at once). `keep_warm` hands
-    a small run to the warm renderer a person's earlier run left (`warm.py`), and leaves
-    one when there was none.
+    a small run to the warm renderers a person's earlier run left (`warm.py`), and
+    leaves them for the next run (one per core, up to `warm.RENDERERS`).
     """
     started = time.perf_counter()
     safety.JOURNAL.clear()
