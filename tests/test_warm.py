@@ -79,6 +79,8 @@ def _gone(pid: int, seconds: float) -> bool:
 @pytest.fixture(scope="module")
 def renderer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warm]:
     """Two warm renderers for this module, started the way a run starts them."""
+    if not warm._supported():  # no pidfd (not Linux, or a kernel before 5.3): none is used
+        pytest.skip("warm renderers need Linux's pidfd; their absence is tested below")
     base = tmp_path_factory.mktemp("warm")
     runtime = Path(tempfile.mkdtemp(prefix="bw-", dir="/tmp"))
     (runtime / "brochure").mkdir(mode=0o700)
@@ -343,6 +345,7 @@ def test_who_gets_a_warm_renderer(
     expected: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(warm, "_supported", lambda: True)
     for name, value in (("BROCHURE_WARM", setting), ("CI", ci)):
         if value is None:
             monkeypatch.delenv(name, raising=False)
@@ -374,6 +377,7 @@ def test_the_command_keeps_a_renderer_warm_for_a_person_only(
 
     monkeypatch.setattr(build_module, "build", recording)
     monkeypatch.setattr(warm, "spawn", lambda root, paths, *a, **k: spawned.append(root))
+    monkeypatch.setattr(warm, "_supported", lambda: True)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     command = ["build", str(root), "-o", str(tmp_path / "dist"), "--layout", "single"]
     monkeypatch.delenv("BROCHURE_WARM")
