@@ -214,15 +214,16 @@ class _Process:
     """A render process this run did not start (`warm.py`), watched through a pidfd: what
     the pool reads of a `multiprocessing.Process`."""
 
+    exitcode = None  # not its parent: how it ended is not known here
+
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.sentinel = os.pidfd_open(pid)
-        self.exitcode: int | None = None
+        self.ended = False
 
     def is_alive(self) -> bool:
-        if self.exitcode is None and wait([self.sentinel], timeout=0):
-            self.exitcode = 0  # not its parent: how it ended is not known here
-        return self.exitcode is None
+        self.ended = self.ended or bool(wait([self.sentinel], timeout=0))
+        return not self.ended
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
@@ -369,8 +370,12 @@ class Pool:
             pass
         if not worker.alive():
             code = worker.process.exitcode
-            how = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"exit {code}"
-            yield task, self._failed(worker, task, f"the worker process making it stopped ({how})")
+            if code is None:  # a warm renderer: not this run's child, how it ended is unknown
+                why = "the worker process making it stopped"
+            else:
+                how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit {code}"
+                why = f"the worker process making it stopped ({how})"
+            yield task, self._failed(worker, task, why)
         elif rss_mb(worker.process.pid) > self.budget.memory_mb * 1.25:
             yield task, self._failed(worker, task, self.budget.over_memory())
         elif self._late(worker):

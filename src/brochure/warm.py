@@ -206,6 +206,15 @@ def _connect(path: Path) -> Connection | None:
     return None
 
 
+def _alive(path: Path) -> bool:
+    """Whether a renderer of this user listens at `path` (warm or still warming up)."""
+    conn = _connect(path) if path.exists() else None
+    if conn is None:
+        return False
+    conn.close()
+    return True
+
+
 def running(path: Path, wait: float = 0.0) -> int | None:
     """The process id of the warm renderer at `path` once it is warm (it answers only
     then), waiting up to `wait` seconds for it; None when there is none."""
@@ -247,9 +256,7 @@ def spawn(
     null = os.devnull
     started: list[int] = []
     for path in paths:
-        live = _connect(path) if path.exists() else None
-        if live is not None:
-            live.close()
+        if _alive(path):
             continue
         try:
             pid = os.posix_spawn(
@@ -301,19 +308,16 @@ def _bind(path: Path) -> socket.socket | None:
     try:
         sock.bind(str(path))
     except OSError:
-        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if _alive(path):
+            sock.close()
+            return None
+        with contextlib.suppress(OSError):  # left by one that was killed
+            path.unlink()
         try:
-            probe.connect(str(path))
-            return None  # alive: it serves
+            sock.bind(str(path))
         except OSError:
-            with contextlib.suppress(OSError):  # left by one that was killed
-                path.unlink()
-            try:
-                sock.bind(str(path))
-            except OSError:
-                return None
-        finally:
-            probe.close()
+            sock.close()
+            return None
     sock.listen(8)
     return sock
 
@@ -407,14 +411,14 @@ def _rehearse(root: Path, pages: list[Path]) -> None:
     """Make a brochure of the content folder once, into a folder that is then deleted, so
     that the first run finds everything its PDFs need ready: the pages' languages
     (hyphenation), Markdown, the QR code, the templates, fonts and stylesheets, fitting,
-    the PDF writer. Without pages, a few lines laid out in every size and layout."""
+    the PDF writer. Without pages, only a few lines laid out in every size and layout."""
     import tempfile
 
     from . import worker
     from .build import build
 
-    worker.rehearse(root)
     if not pages:
+        worker.rehearse(root)
         return
     with (
         tempfile.TemporaryDirectory(prefix="brochure-rehearsal-") as scratch,
