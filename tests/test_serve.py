@@ -8,6 +8,8 @@ import json
 import shutil
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ from brochure import serve
 from brochure.build import Report
 from brochure.serve import Preview, State, make_server, running
 
-from .conftest import SEED_RU, make_content
+from .conftest import SEED_RU, Built, make_content
 
 SEED = "000_47d77d7bc2ab0bf7.txt"
 
@@ -328,6 +330,45 @@ def _browser():  # type: ignore[no-untyped-def]
         manager.stop()
         pytest.skip(f"chromium could not start here: {exc}")
     return manager, browser
+
+
+DRAW_IN_TWO_THREADS = """
+import shutil, sys, threading
+from pathlib import Path
+from brochure import catalogue, serve
+pdf = Path(sys.argv[1])
+def catalogue_thumbnails():
+    for _ in range(80):
+        catalogue.thumbnail(pdf)
+def page_thumbnails():
+    for _ in range(80):
+        shutil.rmtree(pdf.parent / serve.THUMBS, ignore_errors=True)
+        serve.thumbnails(pdf, pdf.parent)
+threads = [threading.Thread(target=catalogue_thumbnails), threading.Thread(target=page_thumbnails)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print("drawn")
+"""
+
+
+def test_thumbnails_drawn_in_two_threads_at_once(seed_build: Built, tmp_path: Path) -> None:
+    """The preview draws page thumbnails in one thread while its build draws the catalogue's
+    in another; PDFium is not thread-safe, and unguarded this crashed the process (SIGSEGV)
+    in most runs of this script."""
+    pdf = shutil.copy(seed_build.pdf("hair-mesotherapy.en.a4.pdf"), tmp_path / "page.pdf")
+    done = subprocess.run(
+        [sys.executable, "-c", DRAW_IN_TWO_THREADS, str(pdf)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "drawn\n", "")
+    assert sorted(p.name for p in (tmp_path / serve.THUMBS).iterdir()) == [
+        "page.pdf.1.png",
+        "page.pdf.2.png",
+    ]
 
 
 def test_end_to_end_in_a_real_browser(tmp_path: Path) -> None:

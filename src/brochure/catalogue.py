@@ -461,14 +461,12 @@ def make_thumbnails(
 
 def thumbnail(pdf: Path) -> bytes:
     """The first page of `pdf`, THUMB_WIDTH pixels wide, as WebP bytes."""
-    import pypdfium2 as pdfium
+    from brochure import raster
 
-    document = pdfium.PdfDocument(pdf)
-    try:
-        page = document[0]
-        image = page.render(scale=THUMB_WIDTH / page.get_width()).to_pil().convert("RGB")
-    finally:
-        document.close()
+    drawn = raster.pages(pdf, THUMB_WIDTH, limit=1)
+    image = drawn[0] if drawn else None
+    if image is None:
+        raise ValueError("the PDF has no pages")
     buffer = io.BytesIO()
     image.save(buffer, "WEBP", quality=THUMB_QUALITY, method=THUMB_EFFORT)
     return buffer.getvalue()

@@ -155,29 +155,27 @@ class State:
 def thumbnails(pdf: Path, out: Path, pages: int | None = None) -> list[str]:
     """PNG thumbnails of every page of `pdf` (or its first `pages`), as paths relative to
     `out`; each is made only when it is older than the PDF."""
-    import pypdfium2 as pdfium
+    from brochure import raster
 
     pdf = pdf.resolve()
     relative = pdf.relative_to(out)
     folder = out / THUMBS / relative.parent
     folder.mkdir(parents=True, exist_ok=True)
     stamp = pdf.stat().st_mtime_ns
+
+    def png(index: int) -> Path:
+        return folder / f"{relative.name}.{index + 1}.png"
+
+    def stale(index: int) -> bool:
+        return not png(index).exists() or png(index).stat().st_mtime_ns < stamp
+
     names: list[str] = []
-    document = pdfium.PdfDocument(pdf)
-    try:
-        for index, page in enumerate(document):
-            if pages is not None and index >= pages:
-                break
-            png = folder / f"{relative.name}.{index + 1}.png"
-            if not png.exists() or png.stat().st_mtime_ns < stamp:
-                width = page.get_width()
-                image = page.render(scale=THUMB_WIDTH / width).to_pil()
-                data = io.BytesIO()
-                image.save(data, "PNG", compress_level=1)  # 2 ms, not 40: it is read locally
-                write_atomic(png, data.getvalue(), "a thumbnail", sync=False)
-            names.append(png.relative_to(out).as_posix())
-    finally:
-        document.close()
+    for index, image in enumerate(raster.pages(pdf, THUMB_WIDTH, pages, wanted=stale)):
+        if image is not None:
+            data = io.BytesIO()
+            image.save(data, "PNG", compress_level=1)  # 2 ms, not 40: it is read locally
+            write_atomic(png(index), data.getvalue(), "a thumbnail", sync=False)
+        names.append(png(index).relative_to(out).as_posix())
     return names
 
 
