@@ -20,7 +20,8 @@ import pytest
 
 from brochure import serve
 from brochure.build import Report
-from brochure.serve import Preview, State, make_server, running
+from brochure.serve import Preview, running
+from brochure.web import State, make_server
 
 from .conftest import SEED_RU, Built, make_content
 
