@@ -53,7 +53,8 @@ def _timed_builds(root: Path, out: Path, touch: Path) -> list[tuple[str, float, 
 
 
 def _sizes(out: Path) -> str:
-    from brochure.catalogue import FOLDER, INDEX
+    from brochure.catalogue import INDEX
+    from brochure.catalogue_files import FOLDER
 
     thumbs = sorted((out / FOLDER / "thumbs").glob("*.webp"))
     fonts = sum(p.stat().st_size for p in (out / FOLDER / "fonts").iterdir())

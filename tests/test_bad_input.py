@@ -20,7 +20,8 @@ import pytest
 from PIL import Image
 
 from brochure.build import CACHE_DIR, Report
-from brochure.catalogue import FOLDER, INDEX
+from brochure.catalogue import INDEX
+from brochure.catalogue_files import FOLDER
 from brochure.manifest import MANIFEST_NAME
 
 from .conftest import CONTENT, letters, make_photo

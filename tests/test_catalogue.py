@@ -13,7 +13,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from brochure.build import Report, build
-from brochure.catalogue import FOLDER, INDEX
+from brochure.catalogue import INDEX
+from brochure.catalogue_files import FOLDER
 from brochure.palette import contrast, palette
 
 from .conftest import CONTENT, make_content, make_photo

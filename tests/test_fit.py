@@ -23,7 +23,8 @@ from pypdf import PdfReader
 
 from brochure import fit
 from brochure.build import CACHE_DIR, Output, Report, build
-from brochure.catalogue import FOLDER, INDEX
+from brochure.catalogue import INDEX
+from brochure.catalogue_files import FOLDER
 from brochure.content import read_page
 from brochure.errors import display_path
 from brochure.manifest import MANIFEST_NAME

@@ -336,11 +336,11 @@ def _browser():  # type: ignore[no-untyped-def]
 DRAW_IN_TWO_THREADS = """
 import shutil, sys, threading
 from pathlib import Path
-from brochure import catalogue, serve
+from brochure import catalogue_files, serve
 pdf = Path(sys.argv[1])
 def catalogue_thumbnails():
     for _ in range(80):
-        catalogue.thumbnail(pdf)
+        catalogue_files.thumbnail(pdf)
 def page_thumbnails():
     for _ in range(80):
         shutil.rmtree(pdf.parent / serve.THUMBS, ignore_errors=True)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -36,10 +35,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import __version__, typography
+from . import catalogue_files as files
 from .atomic import remove_stale_temporaries, write_atomic
 from .config import Config
 from .errors import BrochureError, BuildWarning, display_path
-from .manifest import Manifest
+from .manifest import Manifest, table
 from .palette import palette
 from .plan import CATALOGUE_TEMPLATE, bilingual_order
 from .profiles import DEFAULT, PROFILES
@@ -49,20 +49,10 @@ if TYPE_CHECKING:
 
 INDEX = "index.html"
 TEMPLATE = CATALOGUE_TEMPLATE  # not an input of any PDF: editing it remakes no PDF
-FOLDER = ".brochure-catalogue"  # thumbnails and fonts, beside index.html
-THUMB_WIDTH = 240  # pixels: sharp at 120 CSS pixels on a high-density screen
-THUMB_QUALITY = 55
-THUMB_EFFORT = 2  # WebP method: 3 ms a picture; 6 saves 0.3 KB for 25 ms more
 SIZE_ORDER = ("a4", "a5")
 COVER_PROFILES = ("office", "email", "print", "booklet")  # plainest first: no marks, one page
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
 LOGO_MAX = 256 * 1024  # bytes; a larger logo is left out of the page
-# (family, weight, file in styles/fonts): the brochures' faces, copied unmodified.
-FONTS = (
-    ("PT Sans", 400, "PTSans-Regular.ttf"),
-    ("PT Sans", 700, "PTSans-Bold.ttf"),
-    ("PT Serif", 700, "PTSerif-Bold.ttf"),
-)
 
 
 def labels(lang: str) -> dict[str, str] | None:
@@ -184,8 +174,8 @@ def write(report: Report, out: Path, config: Config, manifest: Manifest) -> None
         view = report.catalogue = collect(report, out, config, manifest)
         if not any(card.rows for card in view.cards) and not index.exists():
             return  # nothing was ever built here: leave the folder as it is
-        report.warn(make_thumbnails(view, out, manifest))
-        view.fonts = make_fonts(out)
+        report.warn(files.make_thumbnails(view, out, manifest))
+        view.fonts = files.make_fonts(out)
         stamp = _stamp(view)
         written = manifest.catalogue.get("page")
         if index.is_file() and written == [stamp, index.stat().st_size]:
@@ -239,13 +229,13 @@ def remember(report: Report, out: Path, manifest: Manifest) -> None:
     section = manifest.catalogue
     brochures = {
         slug: record
-        for slug, record in _dict(section.get("brochures")).items()
-        if isinstance(_dict(record).get("titles"), dict) and isinstance(record.get("pages"), dict)
+        for slug, record in table(section.get("brochures")).items()
+        if isinstance(table(record).get("titles"), dict) and isinstance(record.get("pages"), dict)
     }
     pdfs = {
         key: info
-        for key, info in _dict(section.get("pdfs")).items()
-        if {"slug", "langs", "size", "profile"} <= _dict(info).keys()
+        for key, info in table(section.get("pdfs")).items()
+        if {"slug", "langs", "size", "profile"} <= table(info).keys()
     }
     owner = {str(p.path.resolve()): b.slug for b in report.brochures for p in b.pages.values()}
     for slug, record in brochures.items():  # a page belongs to one brochure: its latest
@@ -272,10 +262,6 @@ def remember(report: Report, out: Path, manifest: Manifest) -> None:
         for key, info in sorted(pdfs.items())
         if key in manifest.outputs and info["slug"] in section["brochures"]
     }
-
-
-def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def collect(report: Report, out: Path, config: Config, manifest: Manifest) -> View:
@@ -419,59 +405,6 @@ def _logo(config: Config) -> str | None:
 # --- files beside the page -------------------------------------------------------------
 
 
-def make_thumbnails(
-    view: View, out: Path, manifest: Manifest, create: bool = True
-) -> list[BuildWarning]:
-    """Point each card at its thumbnail; with `create`, make the missing ones and delete the
-    ones no card uses."""
-    folder = out / FOLDER / "thumbs"
-    if create:
-        remove_stale_temporaries(folder, ".*.tmp")
-    warnings: list[BuildWarning] = []
-    used: set[str] = set()
-    for card in view.cards:
-        digest = _dict(manifest.outputs.get(card.cover.key)).get("digest") if card.cover else None
-        if card.cover is None or not isinstance(digest, str) or not digest:
-            continue
-        thumb = folder / f"{digest[:20]}.webp"
-        if create and not thumb.is_file():
-            try:
-                write_atomic(thumb, thumbnail(out / card.cover.key), what="a thumbnail")
-            except Exception as exc:  # a PDF pdfium cannot read: the card shows no picture
-                warnings.append(
-                    BuildWarning(
-                        f"no thumbnail for the catalogue ({type(exc).__name__}: {exc})",
-                        path=out / card.cover.key,
-                        hint="the PDF may be damaged; build again with --force",
-                    )
-                )
-                continue
-        if thumb.is_file():
-            used.add(thumb.name)
-            card.thumb = thumb.relative_to(out).as_posix()
-            card.thumb_size = _image_size(thumb, manifest)
-    if create and folder.is_dir():
-        for old in folder.glob("*.webp"):
-            if old.name not in used:
-                old.unlink(missing_ok=True)
-        sizes = _dict(manifest.catalogue.get("sizes"))
-        manifest.catalogue["sizes"] = {k: v for k, v in sizes.items() if k in used}
-    return warnings
-
-
-def thumbnail(pdf: Path) -> bytes:
-    """The first page of `pdf`, THUMB_WIDTH pixels wide, as WebP bytes."""
-    from brochure import raster
-
-    drawn = raster.pages(pdf, THUMB_WIDTH, limit=1)
-    image = drawn[0] if drawn else None
-    if image is None:
-        raise ValueError("the PDF has no pages")
-    buffer = io.BytesIO()
-    image.save(buffer, "WEBP", quality=THUMB_QUALITY, method=THUMB_EFFORT)
-    return buffer.getvalue()
-
-
 def prepare(root: Path) -> None:
     """Import what drawing thumbnails and the page takes, and compile the page's template,
     ahead of time (a run does this while other processes render its PDFs). Problems are
@@ -483,41 +416,6 @@ def prepare(root: Path) -> None:
 
     with contextlib.suppress(Exception):
         environment(root).get_template(TEMPLATE)
-
-
-def _image_size(path: Path, manifest: Manifest) -> tuple[int, int]:
-    """A thumbnail's size in pixels, read once and kept in the manifest (it is named by
-    the PDF's digest: another PDF, another name)."""
-    sizes = manifest.catalogue.setdefault("sizes", {})
-    known = sizes.get(path.name)
-    if isinstance(known, list) and len(known) == 2:
-        return (int(known[0]), int(known[1]))
-    from PIL import Image
-
-    with Image.open(path) as image:
-        sizes[path.name] = list(image.size)
-        return image.size
-
-
-def make_fonts(out: Path, create: bool = True) -> list[tuple[str, int, str]]:
-    """The page's faces beside it, unmodified and with their licence (as ParaType's licence
-    asks); with `create`, copied when missing or different. None when they cannot be had:
-    the page then uses the system's faces."""
-    from .assets import builtin_dir
-
-    source = builtin_dir("styles") / "fonts"
-    folder = out / FOLDER / "fonts"
-    try:
-        for name in (*(file for _, _, file in FONTS), "LICENSE.txt"):
-            data = (source / name).read_bytes()
-            target = folder / name
-            if create and (not target.is_file() or target.read_bytes() != data):
-                write_atomic(target, data, what="a font")
-            if not target.is_file():
-                return []
-    except (OSError, BrochureError):
-        return []
-    return [(family, weight, f"{FOLDER}/fonts/{name}") for family, weight, name in FONTS]
 
 
 # --- the page ----------------------------------------------------------------------------

@@ -32,6 +32,12 @@ MANIFEST_NAME = ".brochure-manifest.json"
 _FORMAT = 1
 
 
+def table(value: object) -> dict[str, Any]:
+    """A manifest value that should be a table, or an empty one: the file may be older,
+    or edited by hand."""
+    return value if isinstance(value, dict) else {}
+
+
 class Manifest:
     """The record of the last build in one output folder."""
 
