@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from brochure import fit
+from brochure import fit, fitcss
 from brochure.build import CACHE_DIR, Output, Report, build
 from brochure.catalogue import INDEX
 from brochure.catalogue_files import FOLDER
@@ -176,7 +176,7 @@ def test_body_type_stays_above_the_floor(fitted: Fitted, name: str) -> None:
     assert chosen is not None and chosen.setting is not None
     assert body == pytest.approx(design * chosen.setting.type, abs=0.01)
     assert body >= design * fit.FLOORS[size].type - 0.01
-    assert smallest >= fit.MIN_TYPE_PT - 0.01
+    assert smallest >= fitcss.MIN_TYPE_PT - 0.01
 
 
 def test_a_lower_hero_is_the_photo_prepared_for_its_box(fitted: Fitted) -> None:
@@ -411,21 +411,21 @@ def test_the_scale_runs_through_the_steps_in_order() -> None:
 def test_the_design_setting_adds_no_stylesheet() -> None:
     from brochure.templating import stylesheets
 
-    assert fit.override_css(stylesheets(FIXTURES, "a4", "single"), fit.Setting()) == ""
+    assert fitcss.override_css(stylesheets(FIXTURES, "a4", "single"), fit.Setting()) == ""
 
 
 def test_the_stylesheet_restates_only_spacing_leading_and_type() -> None:
     from brochure.templating import stylesheets
 
     sheets = stylesheets(FIXTURES, "a4", "single")
-    css = fit.override_css(sheets, fit.setting(fit.NOTCHES, fit.FLOORS["a4"]))
+    css = fitcss.override_css(sheets, fit.setting(fit.NOTCHES, fit.FLOORS["a4"]))
     lines = css.splitlines()
     assert ".layout-single .text { font-size: 9.45pt; line-height: 12.42pt }" in lines
     assert ".text p { margin: 0 0 0.31em }" in lines  # bottom only; sides as they were
     assert ".contacts.aside .phone { font-size: 11.7pt; line-height: 13.248pt }" in lines
     assert ".cta-phone { font-size: 12.6pt }" in lines
     assert ".contacts dt { font-size: 6.5pt; margin-top: 0.9mm }" in lines  # the smallest labels
-    a5 = fit.override_css(
+    a5 = fitcss.override_css(
         stylesheets(FIXTURES, "a5", "single"), fit.setting(fit.NOTCHES, fit.FLOORS["a5"])
     )
     assert ".contacts.panel .phone { font-size: 11.16pt; line-height: 12.109pt }" in a5.splitlines()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import color, fit, images, safety
+from . import color, fit, fitcss, images, safety
 from .assets import builtin_dir
 from .atomic import write_atomic
 from .compose import Composer, Hero
@@ -220,7 +220,7 @@ def _fitting(
     height = hero.height_mm if hero else None
 
     def lay_out(setting: fit.Setting) -> Any:
-        extra = fit.override_css(css, setting, height)
+        extra = fitcss.override_css(css, setting, height)
         return warm.layout(html, base, css, extra, cmyk=work.cmyk(profile), trial=True)
 
     def finish(laid: Any, setting: fit.Setting) -> Any:
