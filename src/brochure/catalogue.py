@@ -402,7 +402,7 @@ def _logo(config: Config) -> str | None:
         return None
 
 
-# --- files beside the page -------------------------------------------------------------
+# --- ahead of time (the files beside the page: catalogue_files.py) ---------------------
 
 
 def prepare(root: Path) -> None:
