@@ -17,3 +17,9 @@ def builtin_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"brochure is installed without its {name}/ folder")
+
+
+def readable(root: Path) -> list[Path]:
+    """What a renderer may read for the content folder `root`: that folder and brochure's
+    styles (fonts included)."""
+    return [root.resolve(), builtin_dir("styles")]

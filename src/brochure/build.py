@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import catalogue, check, content, dates, fit, images, safety, sources
-from .assets import builtin_dir
+from .assets import builtin_dir, readable
 from .atomic import remove_stale_temporaries
 from .config import CONFIG_NAME, Config, load_config
 from .content import Brochure, Page
@@ -380,7 +380,7 @@ def build(
             from . import warm
 
             wanted = warm.addresses(min(jobs, warm.RENDERERS, len(todo)))
-            attached = warm.attach(_allowed(config.root), budget or Budget(), wanted)
+            attached = warm.attach(readable(config.root), budget or Budget(), wanted)
             pool = stack.enter_context(attached) if attached is not None else None
         if pool is None and todo and jobs > 1 and len(todo) > _small_run():
             pool = stack.enter_context(
@@ -455,7 +455,7 @@ def build(
 
         # For the next run (this one is over): one per core, those not running already,
         # each rehearsing with a brochure this run made (likely the one being edited).
-        rehearsal = [page.path for page in made[0].pages.values()] if made else []
+        rehearsal = [page.path for page in made[0].pages.values()]
         warm.spawn(config.root, warm.addresses(min(jobs, warm.RENDERERS)), pages=rehearsal)
     report.seconds = time.perf_counter() - started
     return report
@@ -476,14 +476,9 @@ def _aside(
     return executor.submit(work)
 
 
-def _allowed(root: Path) -> list[Path]:
-    """What a renderer may read: the content folder and brochure's styles."""
-    return [root.resolve(), builtin_dir("styles")]
-
-
 def worker_pool(jobs: int, root: Path, budget: Budget | None = None) -> Pool:
     """Warm worker processes for the content folder `root`, reusable across runs."""
-    return Pool(jobs, _allowed(root), budget)
+    return Pool(jobs, readable(root), budget)
 
 
 def _warm() -> bool:

@@ -155,7 +155,7 @@ def attach(allowed: list[Path], budget: Budget, paths: list[Path]) -> Pool | Non
         return None
     asked: list[Connection] = []
     for path in paths:
-        conn = _connect(path) if path.exists() else None
+        conn = _connect(path)
         if conn is None:
             continue
         try:
@@ -192,7 +192,8 @@ def attach(allowed: list[Path], budget: Budget, paths: list[Path]) -> Pool | Non
 
 
 def _connect(path: Path) -> Connection | None:
-    """A connection to the renderer listening at `path`, checked to run as this user."""
+    """A connection to the renderer listening at `path`, checked to run as this user; None
+    when there is none (no such socket, nobody listening, another user)."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.settimeout(1.0)
@@ -208,7 +209,7 @@ def _connect(path: Path) -> Connection | None:
 
 def _alive(path: Path) -> bool:
     """Whether a renderer of this user listens at `path` (warm or still warming up)."""
-    conn = _connect(path) if path.exists() else None
+    conn = _connect(path)
     if conn is None:
         return False
     conn.close()
@@ -220,7 +221,7 @@ def running(path: Path, wait: float = 0.0) -> int | None:
     then), waiting up to `wait` seconds for it; None when there is none."""
     deadline = time.monotonic() + wait
     while True:
-        conn = _connect(path) if path.exists() else None
+        conn = _connect(path)
         if conn is not None:
             with conn, contextlib.suppress(OSError, EOFError, ValueError):
                 conn.send(("ping",))
@@ -411,14 +412,12 @@ def _rehearse(root: Path, pages: list[Path]) -> None:
     """Make a brochure of the content folder once, into a folder that is then deleted, so
     that the first run finds everything its PDFs need ready: the pages' languages
     (hyphenation), Markdown, the QR code, the templates, fonts and stylesheets, fitting,
-    the PDF writer. Without pages, only a few lines laid out in every size and layout."""
+    the PDF writer. Without pages there is nothing to rehearse with: the fonts are read."""
     import tempfile
 
-    from . import worker
     from .build import build
 
     if not pages:
-        worker.rehearse(root)
         return
     with (
         tempfile.TemporaryDirectory(prefix="brochure-rehearsal-") as scratch,
@@ -439,9 +438,9 @@ def main(argv: list[str]) -> int:
     renderer = _Renderer(sock, path, idle)
     try:
         from . import worker
-        from .assets import builtin_dir
+        from .assets import readable
 
-        worker.warm_up([root, builtin_dir("styles")], fonts=True)
+        worker.warm_up(readable(root), fonts=True)
         _rehearse(root, pages)
         renderer.serve()
     finally:

@@ -10,7 +10,6 @@ or a bug, fails that brochure alone with one line; a bug keeps its traceback for
 from __future__ import annotations
 
 import atexit
-import contextlib
 import gc
 import html as htmllib
 import mimetypes
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import color, fit, fitcss, images, safety
-from .assets import builtin_dir
+from .assets import readable
 from .atomic import write_atomic
 from .compose import Composer, Hero
 from .config import Config
@@ -72,24 +71,6 @@ def warm_up(allowed: list[Path], parent: int | None = None, fonts: bool = True) 
         renderer(allowed)
     if parent is not None:
         threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
-
-
-def rehearse(root: Path) -> None:
-    """Lay out a few lines in every size and layout, so that the first real document finds
-    the stylesheets parsed, the fonts loaded and the templates compiled (the warm renderer,
-    `warm.py`, does this while nobody waits)."""
-    from .templating import environment
-
-    warm = renderer([root, builtin_dir("styles")])
-    for name in ("single.html.j2", "bilingual.html.j2"):
-        with contextlib.suppress(Exception):  # a broken override is reported by the run
-            environment(root.resolve()).get_template(name)
-    text = "<h1>Brochure</h1><p>Services, prices and contacts. Услуги, цены и контакты.</p>"
-    html = f"<!doctype html><html><body><main>{text * 3}</main></body></html>"
-    for size in SIZES:
-        for layout in ("single", "bilingual"):
-            with contextlib.suppress(Exception):
-                warm.layout(html, root, stylesheets(root, size, layout), trial=True)
 
 
 def _orphan_watch(parent: int) -> None:
@@ -246,7 +227,7 @@ def run(
     `collect`: a full garbage collection after the task keeps a worker's memory flat over
     many tasks (about 35 ms); a small run in the main process leaves it to Python.
     """
-    allowed = [task.config.root, builtin_dir("styles")]
+    allowed = readable(task.config.root)
     warm = renderer(allowed)
     warm.fetcher.requested.clear()
     warm.fetcher.refused.clear()
